@@ -1,0 +1,90 @@
+// The encoder driver shared by every packet kind: validate, measure, then write the fixed
+// header and the body. Included by each packet file, which instantiates it for its type with
+// MQTTCONN_INSTANTIATE_ENCODER so the whole path inlines.
+#pragma once
+
+#include <vector>
+
+#include "mqttconn/codec.hpp"
+#include "packets.hpp"
+
+namespace mqttconn {
+namespace detail {
+
+template <class P>
+constexpr std::uint8_t type_number() noexcept {
+  return static_cast<std::uint8_t>(packet{std::in_place_type<P>}.index() + 1);
+}
+
+template <class P>
+error tagged(error e) noexcept {
+  e.packet = type_number<P>();
+  return e;
+}
+
+// Body (everything after the fixed header) size, or the refusal.
+template <class P>
+result<std::size_t> body_size(const P& p, protocol_version v) noexcept {
+  tx_check c;
+  if (v != protocol_version::v3_1 && v != protocol_version::v3_1_1 && v != protocol_version::v5) {
+    c.refuse("protocol level", "is not 3, 4 or 5", 0x84);
+  }
+  if (!c.ok() || !check(p, v, c)) return tagged<P>(c.err());
+  size_counter n;
+  put_body(n, p, v);
+  if (n.n > vbi_max) {
+    return tagged<P>({errc::invalid_packet, 0x95, 0, 0, "Remaining Length", "exceeds 268,435,455"});
+  }
+  return n.n;
+}
+
+template <class P>
+std::uint8_t* write_packet(std::uint8_t* out, const P& p, protocol_version v, std::size_t body) noexcept {
+  byte_writer w{out};
+  w.u8(first_byte(p, v));
+  w.vbi(static_cast<std::uint32_t>(body));
+  put_body(w, p, v);
+  return w.p;
+}
+
+}  // namespace detail
+
+template <class P>
+result<std::size_t> encoded_size(const P& p, protocol_version v) noexcept {
+  const result<std::size_t> body = detail::body_size(p, v);
+  if (!body) return body.error();
+  return 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+}
+
+template <class P>
+result<std::size_t> encode(const P& p, protocol_version v, std::span<std::uint8_t> out) noexcept {
+  const result<std::size_t> body = detail::body_size(p, v);
+  if (!body) return body.error();
+  const std::size_t total = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+  if (out.size() < total) {
+    return detail::tagged<P>({errc::buffer_too_small, 0, 0, 0, "output buffer", "is too small"});
+  }
+  detail::write_packet(out.data(), p, v, *body);
+  return total;
+}
+
+template <class P>
+result<std::size_t> encode(const P& p, protocol_version v, std::vector<std::uint8_t>& out) {
+  const result<std::size_t> body = detail::body_size(p, v);
+  if (!body) return body.error();
+  const std::size_t total = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+  const std::size_t at = out.size();
+  out.resize(at + total);
+  detail::write_packet(out.data() + at, p, v, *body);
+  return total;
+}
+
+}  // namespace mqttconn
+
+#define MQTTCONN_INSTANTIATE_ENCODER(P)                                                      \
+  template mqttconn::result<std::size_t> mqttconn::encoded_size<mqttconn::P>(              \
+      const mqttconn::P&, mqttconn::protocol_version) noexcept;                             \
+  template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(                    \
+      const mqttconn::P&, mqttconn::protocol_version, std::span<std::uint8_t>) noexcept;   \
+  template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(                    \
+      const mqttconn::P&, mqttconn::protocol_version, std::vector<std::uint8_t>&);

@@ -1,0 +1,309 @@
+#include "properties.hpp"
+
+#include <array>
+
+#include "utf8.hpp"
+
+namespace mqttconn {
+namespace detail {
+namespace {
+
+enum class wire_type : std::uint8_t { none, byte, two, four, vbi, text, data, pair };
+
+// One bit per property_scope.
+constexpr std::uint16_t bit(property_scope s) { return std::uint16_t(1u << unsigned(s)); }
+using sc = property_scope;
+constexpr std::uint16_t acks = bit(sc::puback) | bit(sc::pubrec) | bit(sc::pubrel) |
+                               bit(sc::pubcomp) | bit(sc::suback) | bit(sc::unsuback);
+constexpr std::uint16_t message = bit(sc::publish) | bit(sc::will);
+constexpr std::uint16_t all = 0x3FFF;
+
+struct property_info {
+  wire_type type = wire_type::none;
+  std::uint16_t scopes = 0;
+  const char* name = "unknown property";
+};
+
+// Table 2-4.
+constexpr std::array<property_info, 0x2B> table = [] {
+  std::array<property_info, 0x2B> t{};
+  using w = wire_type;
+  t[0x01] = {w::byte, message, "Payload Format Indicator"};
+  t[0x02] = {w::four, message, "Message Expiry Interval"};
+  t[0x03] = {w::text, message, "Content Type"};
+  t[0x08] = {w::text, message, "Response Topic"};
+  t[0x09] = {w::data, message, "Correlation Data"};
+  t[0x0B] = {w::vbi, std::uint16_t(bit(sc::publish) | bit(sc::subscribe)), "Subscription Identifier"};
+  t[0x11] = {w::four, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::disconnect)),
+             "Session Expiry Interval"};
+  t[0x12] = {w::text, bit(sc::connack), "Assigned Client Identifier"};
+  t[0x13] = {w::two, bit(sc::connack), "Server Keep Alive"};
+  t[0x15] = {w::text, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::auth)),
+             "Authentication Method"};
+  t[0x16] = {w::data, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::auth)),
+             "Authentication Data"};
+  t[0x17] = {w::byte, bit(sc::connect), "Request Problem Information"};
+  t[0x18] = {w::four, bit(sc::will), "Will Delay Interval"};
+  t[0x19] = {w::byte, bit(sc::connect), "Request Response Information"};
+  t[0x1A] = {w::text, bit(sc::connack), "Response Information"};
+  t[0x1C] = {w::text, std::uint16_t(bit(sc::connack) | bit(sc::disconnect)), "Server Reference"};
+  t[0x1F] = {w::text, std::uint16_t(acks | bit(sc::connack) | bit(sc::disconnect) | bit(sc::auth)),
+             "Reason String"};
+  t[0x21] = {w::two, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Receive Maximum"};
+  t[0x22] = {w::two, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Topic Alias Maximum"};
+  t[0x23] = {w::two, bit(sc::publish), "Topic Alias"};
+  t[0x24] = {w::byte, bit(sc::connack), "Maximum QoS"};
+  t[0x25] = {w::byte, bit(sc::connack), "Retain Available"};
+  t[0x26] = {w::pair, all, "User Property"};
+  t[0x27] = {w::four, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Maximum Packet Size"};
+  t[0x28] = {w::byte, bit(sc::connack), "Wildcard Subscription Available"};
+  t[0x29] = {w::byte, bit(sc::connack), "Subscription Identifier Available"};
+  t[0x2A] = {w::byte, bit(sc::connack), "Shared Subscription Available"};
+  return t;
+}();
+
+const property_info& info(std::uint8_t id) noexcept {
+  static constexpr property_info unknown{};
+  return id < table.size() ? table[id] : unknown;
+}
+
+std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
+
+// Size of one validated property whose identifier byte is at p.
+std::size_t wire_size(const std::uint8_t* p) noexcept {
+  switch (info(p[0]).type) {
+    case wire_type::byte: return 2;
+    case wire_type::two: return 3;
+    case wire_type::four: return 5;
+    case wire_type::vbi: return 1 + vbi_read(p + 1, 4).len;
+    case wire_type::text:
+    case wire_type::data: return 3 + be16(p + 1);
+    case wire_type::pair: {
+      const std::size_t a = be16(p + 1);
+      return 5 + a + be16(p + 3 + a);
+    }
+    case wire_type::none: break;
+  }
+  return 1;  // unreachable on validated bytes
+}
+
+// 0 and 1 are the only values of the byte-valued flags (Table 2-4) [V5-U11] [V5-U12].
+bool read_flag(reader& b, const std::uint8_t* at, const char* name, std::optional<bool>& out) {
+  const std::uint8_t v = b.u8(name);
+  if (v > 1) b.protocol(at, name, "is neither 0 nor 1");
+  out = v == 1;
+  return true;
+}
+
+}  // namespace
+
+void read_properties(reader& r, property_scope scope, properties& out) noexcept {
+  const std::uint32_t len = r.vbi("Property Length");
+  if (r.failed()) return;
+  reader b = r.sub(len, "property block");
+  const std::uint8_t* const start = b.pos();
+  std::uint64_t seen = 0;
+  std::size_t users = 0, sub_ids = 0;
+  const std::uint16_t scope_bit = bit(scope);
+  while (b.left() > 0) {
+    const std::uint8_t* at = b.pos();
+    // Identifiers are Variable Byte Integers, but every defined one fits in one byte: a byte
+    // with bit 7 set can only start an undefined identifier.
+    const std::uint8_t id = b.u8("property identifier");
+    const property_info& pi = info(id);
+    if ((pi.scopes & scope_bit) == 0) {
+      b.fail(at, pi.name, pi.type == wire_type::none ? "is not a property identifier"
+                                                      : "is not allowed in this packet");
+      break;
+    }
+    const std::uint64_t mask = std::uint64_t{1} << id;
+    const bool repeatable = id == 0x26 || (id == 0x0B && scope == property_scope::publish);
+    if ((seen & mask) != 0 && !repeatable) {
+      b.protocol(at, pi.name, "appears more than once");
+      break;
+    }
+    seen |= mask;
+    const char* name = pi.name;
+    switch (id) {
+      case 0x01: read_flag(b, at, name, out.payload_format_indicator); break;
+      case 0x02: out.message_expiry_interval = b.u32(name); break;
+      case 0x03: out.content_type = b.str(name); break;
+      case 0x08: {
+        const std::string_view t = b.str(name);
+        if (has_wildcard(reinterpret_cast<const std::uint8_t*>(t.data()), t.size())) {
+          b.protocol(at, name, "contains a wildcard [MQTT-3.3.2-14]");
+        }
+        out.response_topic = t;
+        break;
+      }
+      case 0x09: out.correlation_data = b.bin(name); break;
+      case 0x0B:
+        if (b.vbi(name) == 0 && !b.failed()) b.protocol(at, name, "is 0");
+        ++sub_ids;
+        break;
+      case 0x11: out.session_expiry_interval = b.u32(name); break;
+      case 0x12: out.assigned_client_identifier = b.str(name); break;
+      case 0x13: out.server_keep_alive = b.u16(name); break;
+      case 0x15: out.authentication_method = b.str(name); break;
+      case 0x16: out.authentication_data = b.bin(name); break;
+      case 0x17: read_flag(b, at, name, out.request_problem_information); break;
+      case 0x18: out.will_delay_interval = b.u32(name); break;
+      case 0x19: read_flag(b, at, name, out.request_response_information); break;
+      case 0x1A: out.response_information = b.str(name); break;
+      case 0x1C: out.server_reference = b.str(name); break;
+      case 0x1F: out.reason_string = b.str(name); break;
+      case 0x21:
+        out.receive_maximum = b.u16(name);
+        if (*out.receive_maximum == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U09]");
+        break;
+      case 0x22: out.topic_alias_maximum = b.u16(name); break;
+      case 0x23:
+        out.topic_alias = b.u16(name);
+        if (*out.topic_alias == 0 && !b.failed()) {
+          b.fail_at(at, errc::topic_alias_invalid, 0x94, name, "is 0 [MQTT-3.3.2-8]");
+        }
+        break;
+      case 0x24:
+        out.maximum_qos = b.u8(name);
+        if (*out.maximum_qos > 1) b.protocol(at, name, "is neither 0 nor 1 [V5-U12]");
+        break;
+      case 0x25: read_flag(b, at, name, out.retain_available); break;
+      case 0x26:
+        b.str(name);
+        b.str(name);
+        ++users;
+        break;
+      case 0x27:
+        out.maximum_packet_size = b.u32(name);
+        if (*out.maximum_packet_size == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U10]");
+        break;
+      case 0x28: read_flag(b, at, name, out.wildcard_subscription_available); break;
+      case 0x29: read_flag(b, at, name, out.subscription_identifier_available); break;
+      case 0x2A: read_flag(b, at, name, out.shared_subscription_available); break;
+      default: break;
+    }
+  }
+  r.join(b);
+  if (users != 0) out.user_properties = wire_list<user_property>::from_wire(start, users);
+  if (sub_ids != 0) {
+    out.subscription_identifiers = wire_list<std::uint32_t>::from_wire(start, sub_ids);
+  }
+}
+
+bool tx_check::str(std::string_view s, const char* field) noexcept {
+  if (s.size() > 65535) return refuse(field, "is longer than 65,535 bytes");
+  const utf8_check u =
+      utf8_validate(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), false);
+  if (u.fault != utf8_fault::none) return refuse(field, utf8_fault_text(u.fault));
+  return true;
+}
+
+bool tx_check::bin(binary b, const char* field) noexcept {
+  return b.size() <= 65535 || refuse(field, "is longer than 65,535 bytes");
+}
+
+bool check_properties(const properties& p, property_scope scope, tx_check& c) noexcept {
+  const std::uint16_t scope_bit = bit(scope);
+  bool ok = true;
+  auto allowed = [&](property_id id, bool present) {
+    const property_info& pi = info(static_cast<std::uint8_t>(id));
+    if (present && (pi.scopes & scope_bit) == 0) ok = c.refuse(pi.name, "is not allowed in this packet");
+    return present && ok;
+  };
+  auto text = [&](property_id id, const std::optional<std::string_view>& v) {
+    if (allowed(id, v.has_value())) ok = c.str(*v, info(std::uint8_t(id)).name);
+  };
+  auto data = [&](property_id id, const std::optional<binary>& v) {
+    if (allowed(id, v.has_value())) ok = c.bin(*v, info(std::uint8_t(id)).name);
+  };
+  auto nonzero = [&](property_id id, const auto& v, std::uint8_t rc) {
+    if (allowed(id, v.has_value()) && *v == 0) ok = c.refuse(info(std::uint8_t(id)).name, "is 0", rc);
+  };
+  using id = property_id;
+  allowed(id::payload_format_indicator, p.payload_format_indicator.has_value());
+  allowed(id::message_expiry_interval, p.message_expiry_interval.has_value());
+  text(id::content_type, p.content_type);
+  text(id::response_topic, p.response_topic);
+  if (ok && p.response_topic &&
+      has_wildcard(reinterpret_cast<const std::uint8_t*>(p.response_topic->data()),
+                   p.response_topic->size())) {
+    ok = c.refuse("Response Topic", "contains a wildcard [MQTT-3.3.2-14]", 0x82);
+  }
+  data(id::correlation_data, p.correlation_data);
+  if (allowed(id::subscription_identifier, !p.subscription_identifiers.empty())) {
+    if (scope == property_scope::subscribe && p.subscription_identifiers.size() > 1) {
+      ok = c.refuse("Subscription Identifier", "appears more than once in SUBSCRIBE", 0x82);
+    }
+    for (std::uint32_t v : p.subscription_identifiers) {
+      if (ok && (v == 0 || v > vbi_max)) {
+        ok = c.refuse("Subscription Identifier", "is outside 1..268,435,455", 0x82);
+      }
+    }
+  }
+  allowed(id::session_expiry_interval, p.session_expiry_interval.has_value());
+  text(id::assigned_client_identifier, p.assigned_client_identifier);
+  allowed(id::server_keep_alive, p.server_keep_alive.has_value());
+  text(id::authentication_method, p.authentication_method);
+  data(id::authentication_data, p.authentication_data);
+  allowed(id::request_problem_information, p.request_problem_information.has_value());
+  allowed(id::will_delay_interval, p.will_delay_interval.has_value());
+  allowed(id::request_response_information, p.request_response_information.has_value());
+  text(id::response_information, p.response_information);
+  text(id::server_reference, p.server_reference);
+  text(id::reason_string, p.reason_string);
+  nonzero(id::receive_maximum, p.receive_maximum, 0x82);
+  allowed(id::topic_alias_maximum, p.topic_alias_maximum.has_value());
+  nonzero(id::topic_alias, p.topic_alias, 0x94);
+  if (allowed(id::maximum_qos, p.maximum_qos.has_value()) && *p.maximum_qos > 1) {
+    ok = c.refuse("Maximum QoS", "is neither 0 nor 1", 0x82);
+  }
+  allowed(id::retain_available, p.retain_available.has_value());
+  if (allowed(id::user_property, !p.user_properties.empty())) {
+    for (const user_property& u : p.user_properties) {
+      if (ok) ok = c.str(u.name, "User Property name") && c.str(u.value, "User Property value");
+    }
+  }
+  nonzero(id::maximum_packet_size, p.maximum_packet_size, 0x82);
+  allowed(id::wildcard_subscription_available, p.wildcard_subscription_available.has_value());
+  allowed(id::subscription_identifier_available, p.subscription_identifier_available.has_value());
+  allowed(id::shared_subscription_available, p.shared_subscription_available.has_value());
+  return c.ok();
+}
+
+std::size_t properties_size(const properties& p) noexcept {
+  size_counter n;
+  put_properties(n, p);
+  return n.n;
+}
+
+void wire_next(const std::uint8_t*& p, user_property& out) noexcept {
+  while (*p != 0x26) p += wire_size(p);
+  const std::size_t a = be16(p + 1);
+  const std::size_t b = be16(p + 3 + a);
+  out.name = {reinterpret_cast<const char*>(p + 3), a};
+  out.value = {reinterpret_cast<const char*>(p + 5 + a), b};
+  p += 5 + a + b;
+}
+
+void wire_next(const std::uint8_t*& p, std::uint32_t& out) noexcept {
+  while (*p != 0x0B) p += wire_size(p);
+  const vbi_parse v = vbi_read(p + 1, 4);
+  out = v.value;
+  p += 1 + v.len;
+}
+
+}  // namespace detail
+
+bool property_allowed(property_id id, property_scope scope) noexcept {
+  return (detail::info(static_cast<std::uint8_t>(id)).scopes & detail::bit(scope)) != 0;
+}
+
+const char* to_string(property_id id) noexcept {
+  return detail::info(static_cast<std::uint8_t>(id)).name;
+}
+
+bool properties::empty() const noexcept {
+  return *this == properties{};
+}
+
+}  // namespace mqttconn

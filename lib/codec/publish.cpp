@@ -1,0 +1,102 @@
+// PUBLISH (5.0 §3.3, 3.1.1 §3.3).
+#include "encode.hpp"
+#include "properties.hpp"
+
+namespace mqttconn {
+namespace detail {
+
+void decode_body(reader& r, std::uint8_t flags, protocol_version v, publish& out) noexcept {
+  // Flags were checked by decode.cpp: QoS 3 and DUP on QoS 0 never get here.
+  out.dup = (flags & 8) != 0;
+  out.qos = static_cast<mqttconn::qos>((flags >> 1) & 3);
+  out.retain = (flags & 1) != 0;
+  const std::uint8_t* topic_at = r.pos();
+  out.topic = r.str("topic name");
+  if (r.failed()) return;
+  if (has_wildcard(reinterpret_cast<const std::uint8_t*>(out.topic.data()), out.topic.size())) {
+    return r.fail_at(topic_at, errc::topic_name_invalid, 0x90, "topic name",
+                     "contains a wildcard [MQTT-3.3.2-2]");
+  }
+  if (out.qos != mqttconn::qos::at_most_once) out.packet_id = read_packet_id(r);
+  if (v == protocol_version::v5) {
+    read_properties(r, property_scope::publish, out.props);
+    if (r.failed()) return;
+    if (out.topic.empty() && !out.props.topic_alias) {
+      return r.protocol(topic_at, "topic name", "is empty without a Topic Alias [V5-U16]");
+    }
+  } else if (out.topic.empty()) {
+    return r.protocol(topic_at, "topic name", "is empty [MQTT-4.7.3-1 v3.1.1]");
+  }
+  out.payload = r.rest();
+  if (r.options().check_payload_format && out.props.payload_format_indicator.value_or(false)) {
+    const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false);
+    if (u.fault != utf8_fault::none) {
+      r.fail_at(out.payload.data() + u.at, errc::payload_format_invalid, 0x99, "payload",
+                "is marked UTF-8 but is not [V5-U15]");
+    }
+  }
+}
+
+bool check(const publish& p, protocol_version v, tx_check& c) noexcept {
+  if (p.qos > mqttconn::qos::exactly_once) return c.refuse("QoS", "is 3 [MQTT-3.3.1-4]");
+  if (p.qos == mqttconn::qos::at_most_once) {
+    if (p.dup) return c.refuse("DUP", "is set on QoS 0 [MQTT-3.3.1-2]");
+  } else if (p.packet_id == 0) {
+    return c.refuse("packet identifier", "is 0 with QoS > 0 [MQTT-2.2.1-3]", 0x82);
+  }
+  if (!c.str(p.topic, "topic name")) return false;
+  if (has_wildcard(reinterpret_cast<const std::uint8_t*>(p.topic.data()), p.topic.size())) {
+    return c.refuse("topic name", "contains a wildcard [MQTT-3.3.2-2]", 0x90);
+  }
+  if (!no_properties_before_v5(p.props, v, c)) return false;
+  if (v == protocol_version::v5 && !check_properties(p.props, property_scope::publish, c)) return false;
+  if (p.topic.empty() && !p.props.topic_alias) {
+    return c.refuse("topic name", "is empty without a Topic Alias [MQTT-4.7.3-1]", 0x82);
+  }
+  return true;
+}
+
+std::uint8_t first_byte(const publish& p, protocol_version) noexcept {
+  return static_cast<std::uint8_t>(0x30 | (p.dup ? 8 : 0) | (static_cast<std::uint8_t>(p.qos) << 1) |
+                                   (p.retain ? 1 : 0));
+}
+
+template <class Sink>
+void put_header(Sink& s, const publish& p, protocol_version v) noexcept {
+  s.str(p.topic);
+  if (p.qos != mqttconn::qos::at_most_once) s.u16(p.packet_id);
+  if (v == protocol_version::v5) put_property_block(s, p.props);
+}
+
+template <class Sink>
+void put_body(Sink& s, const publish& p, protocol_version v) noexcept {
+  put_header(s, p, v);
+  s.raw(p.payload.data(), p.payload.size());
+}
+
+}  // namespace detail
+
+result<std::size_t> publish_header_size(const publish& p, protocol_version v) noexcept {
+  const result<std::size_t> body = detail::body_size(p, v);
+  if (!body) return body.error();
+  return 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body - p.payload.size();
+}
+
+result<std::size_t> encode_publish_header(const publish& p, protocol_version v,
+                                          std::span<std::uint8_t> out) noexcept {
+  const result<std::size_t> body = detail::body_size(p, v);
+  if (!body) return body.error();
+  const std::size_t header = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body - p.payload.size();
+  if (out.size() < header) {
+    return detail::tagged<publish>({errc::buffer_too_small, 0, 0, 0, "output buffer", "is too small"});
+  }
+  detail::byte_writer w{out.data()};
+  w.u8(detail::first_byte(p, v));
+  w.vbi(static_cast<std::uint32_t>(*body));
+  detail::put_header(w, p, v);
+  return header;
+}
+
+}  // namespace mqttconn
+
+MQTTCONN_INSTANTIATE_ENCODER(publish)

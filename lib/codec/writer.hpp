@@ -1,0 +1,81 @@
+// Sinks for the encoders. Each packet's body is written once, as a template over the sink:
+// size_counter measures it, byte_writer writes it, so the two can never disagree.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "mqttconn/result.hpp"
+#include "mqttconn/types.hpp"
+#include "varint.hpp"
+
+namespace mqttconn::detail {
+
+struct size_counter {
+  static constexpr bool writes = false;
+  std::size_t n = 0;
+  void u8(std::uint8_t) noexcept { n += 1; }
+  void u16(std::uint16_t) noexcept { n += 2; }
+  void u32(std::uint32_t) noexcept { n += 4; }
+  void vbi(std::uint32_t v) noexcept { n += vbi_size(v); }
+  void raw(const std::uint8_t*, std::size_t k) noexcept { n += k; }
+  void str(std::string_view s) noexcept { n += 2 + s.size(); }
+  void bin(binary b) noexcept { n += 2 + b.size(); }
+  void skip(std::size_t k) noexcept { n += k; }
+};
+
+struct byte_writer {
+  static constexpr bool writes = true;
+  std::uint8_t* p;
+  void u8(std::uint8_t v) noexcept { *p++ = v; }
+  void u16(std::uint16_t v) noexcept {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+    p += 2;
+  }
+  void u32(std::uint32_t v) noexcept {
+    p[0] = static_cast<std::uint8_t>(v >> 24);
+    p[1] = static_cast<std::uint8_t>(v >> 16);
+    p[2] = static_cast<std::uint8_t>(v >> 8);
+    p[3] = static_cast<std::uint8_t>(v);
+    p += 4;
+  }
+  void vbi(std::uint32_t v) noexcept { p = vbi_write(p, v); }
+  void raw(const std::uint8_t* s, std::size_t k) noexcept {
+    if (k != 0) std::memcpy(p, s, k);
+    p += k;
+  }
+  void str(std::string_view s) noexcept {
+    u16(static_cast<std::uint16_t>(s.size()));
+    raw(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  }
+  void bin(binary b) noexcept {
+    u16(static_cast<std::uint16_t>(b.size()));
+    raw(b.data(), b.size());
+  }
+};
+
+// Validation of a packet about to be encoded: the first refusal wins.
+class tx_check {
+ public:
+  bool ok() const noexcept { return ok_; }
+  const error& err() const noexcept { return err_; }
+  // Refuses the packet. `rc` is the reason code a peer receiving it would answer with.
+  bool refuse(const char* field, const char* what, std::uint8_t rc = 0x81) noexcept {
+    if (ok_) {
+      ok_ = false;
+      err_ = {errc::invalid_packet, rc, 0, 0, field, what};
+    }
+    return false;
+  }
+  // UTF-8 Encoded String rules [MQTT-1.5.4-1] [MQTT-1.5.4-2] and the 65,535-byte limit.
+  bool str(std::string_view s, const char* field) noexcept;
+  bool bin(binary b, const char* field) noexcept;
+
+ private:
+  bool ok_ = true;
+  error err_{};
+};
+
+}  // namespace mqttconn::detail
