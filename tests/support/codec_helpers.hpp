@@ -48,6 +48,14 @@ inline std::string to_hex(bytes b) {
   return s;
 }
 
+// An error's message followed by the bytes it came from, for failure output.
+inline std::string describe(const error& e, bytes b) {
+  std::string m = e.message();
+  m.append(" in ");
+  m.append(to_hex(b));
+  return m;
+}
+
 inline std::string_view text(const std::vector<std::uint8_t>& v) {
   return {reinterpret_cast<const char*>(v.data()), v.size()};
 }

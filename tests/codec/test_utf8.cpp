@@ -1,0 +1,56 @@
+// UTF-8 Encoded String checks [MQTT-1.5.4-1] [MQTT-1.5.4-2] [V5-U02].
+#include "codec_helpers.hpp"
+
+using namespace mqttconn;
+
+TEST_SUITE("codec utf8") {
+
+TEST_CASE("well-formed UTF-8 of every sequence length is accepted") {
+  CHECK(check_utf8("") == 0);
+  CHECK(check_utf8("plain ascii text that is longer than eight bytes") == 0);
+  CHECK(check_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF") == 0);
+  CHECK(check_utf8("\xEF\xBB\xBF") == 0);  // U+FEFF passes [MQTT-1.5.4-3]
+}
+
+TEST_CASE("ill-formed UTF-8 is rejected [MQTT-1.5.4-1]") {
+  for (const char* bad : {"\x80", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xF0\x80\x80\xAF",
+                          "\xED\xA0\x80", "\xED\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+                          "\xFF", "\xC3", "\xE2\x82", "abcdefgh\xC3", "\xE2\x28\xA1"}) {
+    CAPTURE(bad);
+    CHECK(check_utf8(bad) == 0x81);
+  }
+}
+
+TEST_CASE("U+0000 is rejected wherever it is [MQTT-1.5.4-2]") {
+  using namespace std::string_view_literals;
+  CHECK(check_utf8("\0"sv) == 0x81);
+  CHECK(check_utf8("abcdefghijk\0lmnop"sv) == 0x81);
+}
+
+TEST_CASE("disallowed code points pass by default and fail on request [V5-U02]") {
+  for (const char* s : {"\x01", "tab\there", "\x7F", "\xC2\x80", "\xC2\x9F", "\xEF\xBF\xBF",
+                        "\xEF\xB7\x90", "\xF0\x9F\xBF\xBE", "12345678\x1F"}) {
+    CAPTURE(s);
+    CHECK(check_utf8(s) == 0);
+    CHECK(check_utf8(s, true) == 0x81);
+  }
+  CHECK(check_utf8("\xC2\xA0 fine", true) == 0);
+}
+
+TEST_CASE("topic names and filters are checked like the codec checks them") {
+  CHECK(check_topic_name("a/b") == 0);
+  CHECK(check_topic_name("a/+") == 0x90);
+  CHECK(check_topic_name("#") == 0x90);
+  CHECK(check_topic_name("") == 0x90);
+  CHECK(check_topic_filter("a/+/c") == 0);
+  CHECK(check_topic_filter("a/#") == 0);
+  CHECK(check_topic_filter("a/b#") == 0x8F);
+  CHECK(check_topic_filter("a/#/c") == 0x8F);
+  CHECK(check_topic_filter("a+/b") == 0x8F);
+  CHECK(check_topic_filter("$share/g/a/+") == 0);
+  CHECK(check_topic_filter("$share//a") == 0x8F);
+  CHECK(check_topic_filter("$share/g+/a") == 0x8F);
+  CHECK(check_topic_filter("$share/g") == 0x8F);
+}
+
+}  // TEST_SUITE
