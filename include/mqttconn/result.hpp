@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -76,14 +77,13 @@ template <>
 class [[nodiscard]] result<void> {
  public:
   result() = default;
-  result(const mqttconn::error& e) : ok_(false), e_(e) {}  // NOLINT: implicit by design
-  bool has_value() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
-  const mqttconn::error& error() const { return e_; }
+  result(const mqttconn::error& e) : e_(e) {}  // NOLINT: implicit by design
+  bool has_value() const noexcept { return !e_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
+  const mqttconn::error& error() const { return *e_; }
 
  private:
-  bool ok_ = true;
-  mqttconn::error e_{};
+  std::optional<mqttconn::error> e_;  // success costs one flag, not an error's worth of stores
 };
 
 }  // namespace mqttconn

@@ -19,7 +19,7 @@ std::string_view protocol_name(protocol_version v) noexcept {
 // A Will Topic becomes a PUBLISH Topic Name, so it obeys the Topic Name rules.
 void check_will_topic(reader& r, const std::uint8_t* at, std::string_view t) noexcept {
   if (t.empty()) {
-    r.fail_at(at, errc::topic_name_invalid, 0x90, "Will Topic", "is empty [MQTT-4.7.3-1]");
+    r.protocol(at, "Will Topic", "is empty [MQTT-4.7.3-1]");
   } else if (has_wildcard(reinterpret_cast<const std::uint8_t*>(t.data()), t.size())) {
     r.fail_at(at, errc::topic_name_invalid, 0x90, "Will Topic", "contains a wildcard [MQTT-4.7.1-1]");
   }
@@ -110,8 +110,9 @@ bool check(const connect& p, protocol_version, tx_check& c) noexcept {
     const will_message& w = *p.will;
     if (w.qos > mqttconn::qos::exactly_once) return c.refuse("Will QoS", "is not 0, 1 or 2 [MQTT-3.1.2-12]");
     if (!c.str(w.topic, "Will Topic")) return false;
-    if (w.topic.empty() || has_wildcard(reinterpret_cast<const std::uint8_t*>(w.topic.data()), w.topic.size())) {
-      return c.refuse("Will Topic", "is empty or contains a wildcard [MQTT-4.7.1-1]", 0x90);
+    if (w.topic.empty()) return c.refuse("Will Topic", "is empty [MQTT-4.7.3-1]", 0x82);
+    if (has_wildcard(reinterpret_cast<const std::uint8_t*>(w.topic.data()), w.topic.size())) {
+      return c.refuse("Will Topic", "contains a wildcard [MQTT-4.7.1-1]", 0x90);
     }
     if (!c.bin(w.payload, "Will Payload")) return false;
     if (!no_properties_before_v5(w.props, v, c)) return false;

@@ -5,33 +5,22 @@ namespace mqttconn {
 namespace detail {
 namespace {
 
-error header_fault(std::uint8_t first, std::uint64_t at, errc code, std::uint8_t rc,
-                   const char* field, const char* what) noexcept {
-  return {code, rc, static_cast<std::uint8_t>(first >> 4), at, field, what};
-}
+// Publish: any flags but QoS 3 (nibbles 6, 7, 14, 15) and DUP on QoS 0 (8, 9).
+constexpr std::uint16_t publish_flags = 0x3C3F;
+constexpr std::uint16_t zero = 1u << 0, two = 1u << 2, two_or_dup = two | 1u << 0xA;
 
-// The flags nibble of Table 2-2 [MQTT-2.1.3-1] [MQTT-2.2.2-1 v3.1.1]: null if fine.
-const char* first_byte_fault(std::uint8_t first, protocol_version v) noexcept {
-  const std::uint8_t type = first >> 4, flags = first & 0x0F;
-  switch (static_cast<packet_type>(type)) {
-    case packet_type::publish:
-      if ((flags & 6) == 6) return "has QoS 3 [MQTT-3.3.1-4]";
-      if ((flags & 6) == 0 && (flags & 8) != 0) return "has DUP set on QoS 0 [MQTT-3.3.1-2]";
-      return nullptr;
-    case packet_type::pubrel:
-    case packet_type::subscribe:
-    case packet_type::unsubscribe:
-      // 3.1 allowed DUP on resent PUBREL, SUBSCRIBE and UNSUBSCRIBE [V31-D06].
-      if (flags == 2 || (flags == 0xA && v == protocol_version::v3_1)) return nullptr;
-      return "has flags other than 0010 [MQTT-3.6.1-1] [MQTT-3.8.1-1] [MQTT-3.10.1-1]";
-    case packet_type::auth:
-      if (v != protocol_version::v5) return "is packet type 15, reserved before MQTT 5.0 [V311-U04]";
-      return flags == 0 ? nullptr : "has flags other than 0000 [MQTT-3.15.1-1]";
-    default:
-      if (type == 0) return "is packet type 0, which is reserved [V5-U04]";
-      return flags == 0 ? nullptr : "has flags other than 0000 [MQTT-2.1.3-1]";
-  }
+constexpr flag_table make_table(bool level3, bool auth) {
+  flag_table t{};
+  for (int type = 1; type < 15; ++type) t.bits[type] = zero;
+  t.bits[3] = publish_flags;
+  // 3.1 allowed DUP on resent PUBREL, SUBSCRIBE and UNSUBSCRIBE [V31-D06].
+  t.bits[6] = t.bits[8] = t.bits[10] = level3 ? two_or_dup : two;
+  t.bits[15] = auth ? zero : 0;
+  return t;
 }
+constexpr flag_table table_v31 = make_table(true, false);
+constexpr flag_table table_v311 = make_table(false, false);
+constexpr flag_table table_v5 = make_table(false, true);
 
 template <class P>
 void decode_as(reader& r, std::uint8_t flags, protocol_version v, packet& out) noexcept {
@@ -40,36 +29,33 @@ void decode_as(reader& r, std::uint8_t flags, protocol_version v, packet& out) n
 
 }  // namespace
 
-result<fixed_header> parse_fixed_header(const std::uint8_t* p, std::size_t avail,
-                                        protocol_version v, const decode_options& o) noexcept {
-  if (avail == 0) return error{errc::need_more, 0, 0, 0, "fixed header", "is incomplete"};
-  const std::uint8_t first = p[0];
-  if (const char* what = first_byte_fault(first, v)) {
-    return header_fault(first, 0, errc::malformed_packet, 0x81, "fixed header", what);
-  }
-  const vbi_parse len = vbi_read(p + 1, avail - 1);
-  switch (len.status) {
-    case vbi_status::ok: break;
-    case vbi_status::need_more:
-      return header_fault(first, 0, errc::need_more, 0, "Remaining Length", "is incomplete");
-    case vbi_status::too_long:
-      return header_fault(first, 1 + len.len, errc::malformed_packet, 0x81, "Remaining Length",
-                          "is longer than 4 bytes [V5-U03]");
-    case vbi_status::not_minimal:
-      return header_fault(first, 1 + len.len, errc::malformed_packet, 0x81, "Remaining Length",
-                          "is not in its shortest form [MQTT-1.5.5-1]");
-  }
-  fixed_header h{first, static_cast<std::uint8_t>(1 + len.len), len.value};
-  if (h.total() > o.max_packet_size) {
-    return header_fault(first, 0, errc::packet_too_large, 0x95, "packet",
-                        "is larger than the maximum packet size");
-  }
-  return h;
+const flag_table& legal_flags(protocol_version v) noexcept {
+  return v == protocol_version::v5 ? table_v5 : v == protocol_version::v3_1 ? table_v31 : table_v311;
 }
 
-result<void> decode_frame(const std::uint8_t* frame, const fixed_header& h, protocol_version v,
-                          const decode_options& o, packet& out) noexcept {
-  reader r(frame + h.size, frame + h.total(), frame, o);
+const char* first_byte_fault(std::uint8_t first, protocol_version v) noexcept {
+  const std::uint8_t type = first >> 4, flags = first & 0x0F;
+  switch (type) {
+    case 0: return "is packet type 0, which is reserved [V5-U04]";
+    case 3: return (flags & 6) == 6 ? "has QoS 3 [MQTT-3.3.1-4]" : "has DUP set on QoS 0 [MQTT-3.3.1-2]";
+    case 6: case 8: case 10: return "has flags other than 0010 [MQTT-3.6.1-1] [MQTT-3.8.1-1] [MQTT-3.10.1-1]";
+    case 15:
+      if (v != protocol_version::v5) return "is packet type 15, reserved before MQTT 5.0 [V311-U04]";
+      return "has flags other than 0000 [MQTT-3.15.1-1]";
+    default: return "has flags other than 0000 [MQTT-2.1.3-1]";
+  }
+}
+
+header_status header_failure(std::uint8_t first, std::uint64_t at, errc code, const char* field,
+                             const char* what, error& e) noexcept {
+  const std::uint8_t rc = code == errc::packet_too_large ? 0x95 : 0x81;
+  e = {code, rc, static_cast<std::uint8_t>(first >> 4), at, field, what};
+  return header_status::failed;
+}
+
+bool decode_frame(const std::uint8_t* frame, const fixed_header& h, protocol_version v,
+                  const decode_options& o, packet& out, error& e) noexcept {
+  reader r(frame + h.size, frame + h.total(), frame, o, &e);
   const std::uint8_t flags = h.first & 0x0F;
   switch (static_cast<packet_type>(h.first >> 4)) {
     case packet_type::connect: decode_as<connect>(r, flags, v, out); break;
@@ -88,24 +74,27 @@ result<void> decode_frame(const std::uint8_t* frame, const fixed_header& h, prot
     case packet_type::disconnect: decode_as<disconnect>(r, flags, v, out); break;
     case packet_type::auth: decode_as<auth>(r, flags, v, out); break;
   }
-  if (!r.failed()) return {};
-  error e = r.err();
+  if (!r.failed()) return true;
   e.packet = static_cast<std::uint8_t>(h.first >> 4);
-  return e;
+  return false;
 }
 
 }  // namespace detail
 
-result<std::size_t> decode(bytes in, protocol_version v, packet& out,
-                           const decode_options& o) noexcept {
-  const result<detail::fixed_header> h = detail::parse_fixed_header(in.data(), in.size(), v, o);
-  if (!h) return h.error();
-  if (in.size() < h->total()) {
-    return error{errc::need_more, 0, static_cast<std::uint8_t>(h->first >> 4), 0, "packet", "is incomplete"};
+result<std::size_t> decode(bytes in, protocol_version v, packet& out, const decode_options& o) noexcept {
+  detail::fixed_header h;
+  error e;
+  switch (detail::parse_fixed_header(in.data(), in.size(), v, o, h, e)) {
+    case detail::header_status::ok: break;
+    case detail::header_status::need_more:
+      return error{errc::need_more, 0, 0, 0, "fixed header", "is incomplete"};
+    case detail::header_status::failed: return e;
   }
-  const result<void> r = detail::decode_frame(in.data(), *h, v, o, out);
-  if (!r) return r.error();
-  return h->total();
+  if (in.size() < h.total()) {
+    return error{errc::need_more, 0, static_cast<std::uint8_t>(h.first >> 4), 0, "packet", "is incomplete"};
+  }
+  if (!detail::decode_frame(in.data(), h, v, o, out, e)) return e;
+  return h.total();
 }
 
 }  // namespace mqttconn

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "mqttconn/codec.hpp"
+#include "varint.hpp"
 
 namespace mqttconn::detail {
 
@@ -15,14 +16,56 @@ struct fixed_header {
   std::size_t total() const noexcept { return size + std::size_t{remaining}; }
 };
 
+// Bit f of legal_flags(v)[type] is set when flags nibble f is legal for that packet type
+// (Table 2-2 [MQTT-2.1.3-1] [MQTT-2.2.2-1 v3.1.1]). Type 0 never is, nor type 15 before 5.0.
+struct flag_table {
+  std::uint16_t bits[16];
+};
+const flag_table& legal_flags(protocol_version v) noexcept;
+
+enum class header_status : std::uint8_t { ok, need_more, failed };
+
+// Why the first byte is illegal (for the error message); only called once it is.
+const char* first_byte_fault(std::uint8_t first, protocol_version v) noexcept;
+header_status header_failure(std::uint8_t first, std::uint64_t at, errc code, const char* field,
+                             const char* what, error& e) noexcept;
+
 // Parses the fixed header from the `avail` bytes at p. Each check runs as soon as its bytes
 // are there, so a bad first byte or an oversized length is reported without waiting for (or
-// buffering) the body. need_more until the header is complete.
-result<fixed_header> parse_fixed_header(const std::uint8_t* p, std::size_t avail,
-                                        protocol_version v, const decode_options& o) noexcept;
+// buffering) the body. Inline: a one-byte Remaining Length is the common case.
+inline header_status parse_fixed_header(const std::uint8_t* p, std::size_t avail, protocol_version v,
+                                        const decode_options& o, fixed_header& h, error& e) noexcept {
+  if (avail == 0) return header_status::need_more;
+  const std::uint8_t first = p[0];
+  if (((legal_flags(v).bits[first >> 4] >> (first & 0x0F)) & 1) == 0) {
+    return header_failure(first, 0, errc::malformed_packet, "fixed header", first_byte_fault(first, v), e);
+  }
+  if (avail >= 2 && p[1] < 0x80) {
+    h = {first, 2, p[1]};
+  } else {
+    const vbi_parse len = vbi_read(p + 1, avail - 1);
+    switch (len.status) {
+      case vbi_status::ok: break;
+      case vbi_status::need_more: return header_status::need_more;
+      case vbi_status::too_long:
+        return header_failure(first, 1u + len.len, errc::malformed_packet, "Remaining Length",
+                              "is longer than 4 bytes [V5-U03]", e);
+      case vbi_status::not_minimal:
+        return header_failure(first, 1u + len.len, errc::malformed_packet, "Remaining Length",
+                              "is not in its shortest form [MQTT-1.5.5-1]", e);
+    }
+    h = {first, static_cast<std::uint8_t>(1 + len.len), len.value};
+  }
+  if (h.total() > o.max_packet_size) {
+    return header_failure(first, 0, errc::packet_too_large, "packet",
+                          "is larger than the maximum packet size", e);
+  }
+  return header_status::ok;
+}
 
-// Decodes a whole packet whose fixed header is h; error offsets count from `frame`.
-result<void> decode_frame(const std::uint8_t* frame, const fixed_header& h, protocol_version v,
-                          const decode_options& o, packet& out) noexcept;
+// Decodes a whole packet whose fixed header is h; on failure fills `e`, offsets counting
+// from `frame`.
+bool decode_frame(const std::uint8_t* frame, const fixed_header& h, protocol_version v,
+                  const decode_options& o, packet& out, error& e) noexcept;
 
 }  // namespace mqttconn::detail

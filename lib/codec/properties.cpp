@@ -98,8 +98,10 @@ bool read_flag(reader& b, const std::uint8_t* at, const char* name, std::optiona
 }  // namespace
 
 void read_properties(reader& r, property_scope scope, properties& out) noexcept {
+  const std::uint8_t* len_at = r.pos();
   const std::uint32_t len = r.vbi("Property Length");
   if (r.failed()) return;
+  if (r.left() < len) return r.fail(len_at, "Property Length", "runs past the end of the packet");
   reader b = r.sub(len, "property block");
   const std::uint8_t* const start = b.pos();
   std::uint64_t seen = 0;
@@ -192,6 +194,7 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
 
 bool tx_check::str(std::string_view s, const char* field) noexcept {
   if (s.size() > 65535) return refuse(field, "is longer than 65,535 bytes");
+  if (plain_ascii<false>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())) return true;
   const utf8_check u =
       utf8_validate(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), false);
   if (u.fault != utf8_fault::none) return refuse(field, utf8_fault_text(u.fault));
@@ -303,7 +306,16 @@ const char* to_string(property_id id) noexcept {
 }
 
 bool properties::empty() const noexcept {
-  return *this == properties{};
+  // Spelled out: comparing with properties{} costs a whole struct's worth of work.
+  return !(payload_format_indicator || message_expiry_interval || content_type || response_topic ||
+           correlation_data || !subscription_identifiers.empty() || session_expiry_interval ||
+           assigned_client_identifier || server_keep_alive || authentication_method ||
+           authentication_data || request_problem_information || will_delay_interval ||
+           request_response_information || response_information || server_reference ||
+           reason_string || receive_maximum || topic_alias_maximum || topic_alias || maximum_qos ||
+           retain_available || !user_properties.empty() || maximum_packet_size ||
+           wildcard_subscription_available || subscription_identifier_available ||
+           shared_subscription_available);
 }
 
 }  // namespace mqttconn

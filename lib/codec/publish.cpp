@@ -11,9 +11,10 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, publish& out
   out.qos = static_cast<mqttconn::qos>((flags >> 1) & 3);
   out.retain = (flags & 1) != 0;
   const std::uint8_t* topic_at = r.pos();
-  out.topic = r.str("topic name");
+  bool wildcard;
+  out.topic = r.topic("topic name", wildcard);
   if (r.failed()) return;
-  if (has_wildcard(reinterpret_cast<const std::uint8_t*>(out.topic.data()), out.topic.size())) {
+  if (wildcard) {
     return r.fail_at(topic_at, errc::topic_name_invalid, 0x90, "topic name",
                      "contains a wildcard [MQTT-3.3.2-2]");
   }
@@ -44,9 +45,12 @@ bool check(const publish& p, protocol_version v, tx_check& c) noexcept {
   } else if (p.packet_id == 0) {
     return c.refuse("packet identifier", "is 0 with QoS > 0 [MQTT-2.2.1-3]", 0x82);
   }
-  if (!c.str(p.topic, "topic name")) return false;
-  if (has_wildcard(reinterpret_cast<const std::uint8_t*>(p.topic.data()), p.topic.size())) {
-    return c.refuse("topic name", "contains a wildcard [MQTT-3.3.2-2]", 0x90);
+  const auto* topic = reinterpret_cast<const std::uint8_t*>(p.topic.data());
+  if (!plain_ascii<true>(topic, p.topic.size()) || p.topic.size() > 65535) {
+    if (!c.str(p.topic, "topic name")) return false;
+    if (has_wildcard(topic, p.topic.size())) {
+      return c.refuse("topic name", "contains a wildcard [MQTT-3.3.2-2]", 0x90);
+    }
   }
   if (!no_properties_before_v5(p.props, v, c)) return false;
   if (v == protocol_version::v5 && !check_properties(p.props, property_scope::publish, c)) return false;

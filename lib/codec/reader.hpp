@@ -18,12 +18,12 @@ namespace mqttconn::detail {
 
 class reader {
  public:
+  // The first fault goes to *err, which is only written on failure.
   reader(const std::uint8_t* p, const std::uint8_t* end, const std::uint8_t* base,
-         const decode_options& o) noexcept
-      : p_(p), end_(end), base_(base), opts_(o) {}
+         const decode_options& o, error* err) noexcept
+      : p_(p), end_(end), base_(base), opts_(o), err_(err) {}
 
   bool failed() const noexcept { return failed_; }
-  const error& err() const noexcept { return err_; }
   const decode_options& options() const noexcept { return opts_; }
   std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - p_); }
   const std::uint8_t* pos() const noexcept { return p_; }
@@ -32,7 +32,7 @@ class reader {
                const char* what) noexcept {
     if (!failed_) {
       failed_ = true;
-      err_ = {code, rc, 0, static_cast<std::uint64_t>(at - base_), field, what};
+      *err_ = {code, rc, 0, static_cast<std::uint64_t>(at - base_), field, what};
     }
     p_ = end_;
   }
@@ -85,8 +85,19 @@ class reader {
   // UTF-8 Encoded String, validated.
   std::string_view str(const char* field) noexcept {
     const binary b = bin(field);
-    const utf8_check c = utf8_validate(b.data(), b.size(), opts_.reject_disallowed_code_points);
-    if (c.fault != utf8_fault::none) fail(b.data() + c.at, field, utf8_fault_text(c.fault));
+    if (opts_.reject_disallowed_code_points || !plain_ascii<false>(b.data(), b.size())) {
+      validate(b, field);
+    }
+    return b.as_string();
+  }
+  // A Topic Name: a validated string; `wildcard` tells whether it holds '+' or '#'.
+  std::string_view topic(const char* field, bool& wildcard) noexcept {
+    const binary b = bin(field);
+    wildcard = false;
+    if (opts_.reject_disallowed_code_points || !plain_ascii<true>(b.data(), b.size())) {
+      validate(b, field);
+      wildcard = has_wildcard(b.data(), b.size());
+    }
     return b.as_string();
   }
   // Everything up to the end (a payload).
@@ -95,21 +106,20 @@ class reader {
     p_ = end_;
     return b;
   }
-  // A sub-reader over the next n bytes (a property block); this reader skips them.
+  // A sub-reader over the next n bytes (a property block); this reader skips them. Faults
+  // go to the same error slot; join() passes the failure back.
   reader sub(std::size_t n, const char* field) noexcept {
     if (left() < n) {
       fail(p_, field, "runs past the end of the packet");
-      return reader(end_, end_, base_, opts_, true);
+      return reader(end_, end_, base_, opts_, err_, true);
     }
-    reader r(p_, p_ + n, base_, opts_);
+    reader r(p_, p_ + n, base_, opts_, err_);
     p_ += n;
     return r;
   }
-  // Takes over the first error of a sub-reader.
   void join(const reader& sub) noexcept {
     if (sub.failed_ && !failed_) {
       failed_ = true;
-      err_ = sub.err_;
       p_ = end_;
     }
   }
@@ -120,16 +130,20 @@ class reader {
 
  private:
   reader(const std::uint8_t* p, const std::uint8_t* end, const std::uint8_t* base,
-         const decode_options& o, bool failed) noexcept
-      : p_(p), end_(end), base_(base), opts_(o), failed_(failed) {}
+         const decode_options& o, error* err, bool failed) noexcept
+      : p_(p), end_(end), base_(base), opts_(o), err_(err), failed_(failed) {}
   void truncated(const char* field) noexcept { fail(p_, field, "runs past the end of the packet"); }
+  void validate(binary b, const char* field) noexcept {
+    const utf8_check c = utf8_validate(b.data(), b.size(), opts_.reject_disallowed_code_points);
+    if (c.fault != utf8_fault::none) fail(b.data() + c.at, field, utf8_fault_text(c.fault));
+  }
 
   const std::uint8_t* p_;
   const std::uint8_t* end_;
   const std::uint8_t* base_;
   const decode_options& opts_;
+  error* err_;
   bool failed_ = false;
-  error err_{};
 };
 
 }  // namespace mqttconn::detail

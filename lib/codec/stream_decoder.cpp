@@ -33,28 +33,28 @@ result<void> stream_decoder::next(bytes& in, packet& out) {
     delivered_ = false;
   }
 
+  detail::fixed_header h;
+  error e;
   if (buf_.empty()) {
-    const result<detail::fixed_header> h = detail::parse_fixed_header(in.data(), in.size(), version_, opts_);
-    if (!h && h.error().code != errc::need_more) {
-      error e = h.error();
+    const detail::header_status s = detail::parse_fixed_header(in.data(), in.size(), version_, opts_, h, e);
+    if (s == detail::header_status::failed) {
       e.offset += offset_;
       return fail(e);
     }
-    if (h && in.size() >= h->total()) {
-      const result<void> r = detail::decode_frame(in.data(), *h, version_, opts_, out);
-      if (!r) {
-        error e = r.error();
+    const bool whole_header = s == detail::header_status::ok;
+    if (whole_header && in.size() >= h.total()) {
+      if (!detail::decode_frame(in.data(), h, version_, opts_, out, e)) {
         e.offset += offset_;
         return fail(e);
       }
-      offset_ += h->total();
-      in = in.subspan(h->total());
+      offset_ += h.total();
+      in = in.subspan(h.total());
       return {};
     }
     if (in.empty()) return need_more;
-    if (h) remaining_ = h->remaining, header_size_ = h->size;
+    if (whole_header) remaining_ = h.remaining, header_size_ = h.size;
     // Only the fixed header has been checked so far; a partial header is at most 4 bytes.
-    const std::size_t take = h ? in.size() : std::min<std::size_t>(in.size(), 4);
+    const std::size_t take = whole_header ? in.size() : std::min<std::size_t>(in.size(), 4);
     buf_.assign(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(take));
     offset_ += take;
     in = in.subspan(take);
@@ -69,20 +69,19 @@ result<void> stream_decoder::next(bytes& in, packet& out) {
     const std::size_t add = std::min(sizeof head - have, in.size());
     std::memcpy(head, buf_.data(), have);
     if (add != 0) std::memcpy(head + have, in.data(), add);
-    const result<detail::fixed_header> h = detail::parse_fixed_header(head, have + add, version_, opts_);
-    if (!h) {
-      if (h.error().code != errc::need_more) {
-        error e = h.error();
-        e.offset += start;
-        return fail(e);
-      }
+    const detail::header_status s = detail::parse_fixed_header(head, have + add, version_, opts_, h, e);
+    if (s == detail::header_status::failed) {
+      e.offset += start;
+      return fail(e);
+    }
+    if (s == detail::header_status::need_more) {
       buf_.insert(buf_.end(), in.begin(), in.end());  // add == in.size() here
       offset_ += in.size();
       in = {};
       return need_more;
     }
-    remaining_ = h->remaining;
-    header_size_ = h->size;
+    remaining_ = h.remaining;
+    header_size_ = h.size;
   }
 
   const std::size_t total = header_size_ + std::size_t{remaining_};
@@ -92,10 +91,8 @@ result<void> stream_decoder::next(bytes& in, packet& out) {
   in = in.subspan(take);
   if (buf_.size() < total) return need_more;
 
-  const detail::fixed_header h{buf_[0], header_size_, remaining_};
-  const result<void> r = detail::decode_frame(buf_.data(), h, version_, opts_, out);
-  if (!r) {
-    error e = r.error();
+  h = {buf_[0], header_size_, remaining_};
+  if (!detail::decode_frame(buf_.data(), h, version_, opts_, out, e)) {
     e.offset += start;
     return fail(e);
   }

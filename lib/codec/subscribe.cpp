@@ -48,10 +48,7 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, subscribe& o
     const std::uint8_t* at = r.pos();
     const std::string_view f = r.str("topic filter");
     if (r.failed()) break;
-    if (const char* fault = topic_filter_fault(f, v5)) {
-      r.fail_at(at, errc::topic_filter_invalid, 0x8F, "topic filter", fault);
-      break;
-    }
+    if (!check_filter(r, at, f, v5)) break;
     const std::uint8_t* opt_at = r.pos();
     const std::uint8_t o = r.u8("subscription options");
     if (r.failed()) break;

@@ -34,10 +34,7 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, unsubscribe&
     const std::uint8_t* at = r.pos();
     const std::string_view f = r.str("topic filter");
     if (r.failed()) break;
-    if (const char* fault = topic_filter_fault(f, v5)) {
-      r.fail_at(at, errc::topic_filter_invalid, 0x8F, "topic filter", fault);
-      break;
-    }
+    if (!check_filter(r, at, f, v5)) break;
     ++n;
   }
   if (n == 0 && !r.failed()) {

@@ -53,4 +53,51 @@ TEST_CASE("topic names and filters are checked like the codec checks them") {
   CHECK(check_topic_filter("$share/g") == 0x8F);
 }
 
+
+// The decoder and encoder check strings with an inlined ASCII fast path (16-, 8- and 4-byte
+// words with an overlapping tail) before the full validator. Every length and position is
+// tried here so that no word boundary lets a bad byte through.
+TEST_CASE("the fast path agrees with a byte by byte model at every length and position [MQTT-1.5.4-1] [MQTT-3.3.2-2]") {
+  using namespace mqttconn::test;
+  struct probe {
+    std::uint8_t byte;
+    std::uint8_t topic_rc;  // verdict for a Topic Name holding this byte
+    std::uint8_t text_rc;   // verdict for any other UTF-8 string
+  };
+  const probe probes[] = {{0x00, 0x81, 0x81}, {0x80, 0x81, 0x81}, {0xC3, 0x81, 0x81},
+                          {0xFF, 0x81, 0x81}, {'+', 0x90, 0}, {'#', 0x90, 0},
+                          {0x7F, 0, 0}, {0x01, 0, 0}, {'*', 0, 0}, {'*' | 0x08, 0, 0}};
+  for (std::size_t n = 1; n <= 70; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      for (const probe& pr : probes) {
+        std::vector<std::uint8_t> s(n, 'a');
+        s[at] = pr.byte;
+        CAPTURE(n);
+        CAPTURE(at);
+        CAPTURE(int(pr.byte));
+        // PUBLISH at level 4: topic = s.
+        std::vector<std::uint8_t> wire{0x30};
+        wire.push_back(static_cast<std::uint8_t>(2 + n));
+        wire.push_back(0);
+        wire.push_back(static_cast<std::uint8_t>(n));
+        wire.insert(wire.end(), s.begin(), s.end());
+        const result<packet> d = decode_one(wire, protocol_version::v3_1_1);
+        CHECK(d.has_value() == (pr.topic_rc == 0));
+        if (!d) CHECK(d.error().reason_code == pr.topic_rc);
+        // The same string as a client identifier goes through the plain string path.
+        connect c;
+        c.version = protocol_version::v3_1_1;
+        c.client_id = std::string_view(reinterpret_cast<const char*>(s.data()), n);
+        std::vector<std::uint8_t> out;
+        const result<std::size_t> e = encode(c, protocol_version::v3_1_1, out);
+        CHECK(e.has_value() == (pr.text_rc == 0));
+        // And the encoder's topic check.
+        publish p;
+        p.topic = c.client_id;
+        CHECK(encoded_size(p, protocol_version::v3_1_1).has_value() == (pr.topic_rc == 0));
+      }
+    }
+  }
+}
+
 }  // TEST_SUITE
