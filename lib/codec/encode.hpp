@@ -22,20 +22,29 @@ error tagged(error e) noexcept {
   return e;
 }
 
-// Body (everything after the fixed header) size, or the refusal.
+// Validates p and measures its body (everything after the fixed header). On refusal fills
+// `e` and returns false.
 template <class P>
-result<std::size_t> body_size(const P& p, protocol_version v) noexcept {
-  tx_check c;
-  if (v != protocol_version::v3_1 && v != protocol_version::v3_1_1 && v != protocol_version::v5) {
-    c.refuse("protocol level", "is not 3, 4 or 5", 0x84);
+bool body_size(const P& p, protocol_version v, std::size_t& body, error& e) noexcept {
+  tx_check c(e);
+  const bool ok = (v == protocol_version::v3_1 || v == protocol_version::v3_1_1 || v == protocol_version::v5)
+                      ? check(p, v, c)
+                      : c.refuse("protocol level", "is not 3, 4 or 5", 0x84);
+  if (ok) {
+    size_counter n;
+    put_body(n, p, v);
+    if (n.n <= vbi_max) {
+      body = n.n;
+      return true;
+    }
+    e = {errc::invalid_packet, 0x95, 0, 0, "Remaining Length", "exceeds 268,435,455"};
   }
-  if (!c.ok() || !check(p, v, c)) return tagged<P>(c.err());
-  size_counter n;
-  put_body(n, p, v);
-  if (n.n > vbi_max) {
-    return tagged<P>({errc::invalid_packet, 0x95, 0, 0, "Remaining Length", "exceeds 268,435,455"});
-  }
-  return n.n;
+  e.packet = type_number<P>();
+  return false;
+}
+
+inline std::size_t packet_size(std::size_t body) noexcept {
+  return 1 + vbi_size(static_cast<std::uint32_t>(body)) + body;
 }
 
 template <class P>
@@ -51,31 +60,34 @@ std::uint8_t* write_packet(std::uint8_t* out, const P& p, protocol_version v, st
 
 template <class P>
 result<std::size_t> encoded_size(const P& p, protocol_version v) noexcept {
-  const result<std::size_t> body = detail::body_size(p, v);
-  if (!body) return body.error();
-  return 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) return e;
+  return detail::packet_size(body);
 }
 
 template <class P>
 result<std::size_t> encode(const P& p, protocol_version v, std::span<std::uint8_t> out) noexcept {
-  const result<std::size_t> body = detail::body_size(p, v);
-  if (!body) return body.error();
-  const std::size_t total = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) return e;
+  const std::size_t total = detail::packet_size(body);
   if (out.size() < total) {
     return detail::tagged<P>({errc::buffer_too_small, 0, 0, 0, "output buffer", "is too small"});
   }
-  detail::write_packet(out.data(), p, v, *body);
+  detail::write_packet(out.data(), p, v, body);
   return total;
 }
 
 template <class P>
 result<std::size_t> encode(const P& p, protocol_version v, std::vector<std::uint8_t>& out) {
-  const result<std::size_t> body = detail::body_size(p, v);
-  if (!body) return body.error();
-  const std::size_t total = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body;
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) return e;
+  const std::size_t total = detail::packet_size(body);
   const std::size_t at = out.size();
   out.resize(at + total);
-  detail::write_packet(out.data() + at, p, v, *body);
+  detail::write_packet(out.data() + at, p, v, body);
   return total;
 }
 

@@ -81,22 +81,24 @@ void put_body(Sink& s, const publish& p, protocol_version v) noexcept {
 }  // namespace detail
 
 result<std::size_t> publish_header_size(const publish& p, protocol_version v) noexcept {
-  const result<std::size_t> body = detail::body_size(p, v);
-  if (!body) return body.error();
-  return 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body - p.payload.size();
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) return e;
+  return detail::packet_size(body) - p.payload.size();
 }
 
 result<std::size_t> encode_publish_header(const publish& p, protocol_version v,
                                           std::span<std::uint8_t> out) noexcept {
-  const result<std::size_t> body = detail::body_size(p, v);
-  if (!body) return body.error();
-  const std::size_t header = 1 + detail::vbi_size(static_cast<std::uint32_t>(*body)) + *body - p.payload.size();
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) return e;
+  const std::size_t header = detail::packet_size(body) - p.payload.size();
   if (out.size() < header) {
     return detail::tagged<publish>({errc::buffer_too_small, 0, 0, 0, "output buffer", "is too small"});
   }
   detail::byte_writer w{out.data()};
   w.u8(detail::first_byte(p, v));
-  w.vbi(static_cast<std::uint32_t>(*body));
+  w.vbi(static_cast<std::uint32_t>(body));
   detail::put_header(w, p, v);
   return header;
 }

@@ -56,11 +56,12 @@ struct byte_writer {
   }
 };
 
-// Validation of a packet about to be encoded: the first refusal wins.
+// Validation of a packet about to be encoded: the first refusal wins and is written to the
+// caller's error slot, which is left alone while the packet is fine.
 class tx_check {
  public:
+  explicit tx_check(error& e) noexcept : err_(e) {}
   bool ok() const noexcept { return ok_; }
-  const error& err() const noexcept { return err_; }
   // Refuses the packet. `rc` is the reason code a peer receiving it would answer with.
   bool refuse(const char* field, const char* what, std::uint8_t rc = 0x81) noexcept {
     if (ok_) {
@@ -74,8 +75,8 @@ class tx_check {
   bool bin(binary b, const char* field) noexcept;
 
  private:
+  error& err_;
   bool ok_ = true;
-  error err_{};
 };
 
 }  // namespace mqttconn::detail
