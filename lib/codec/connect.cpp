@@ -63,9 +63,6 @@ void decode_body(reader& r, std::uint8_t, protocol_version, connect& out) noexce
   out.keep_alive = r.u16("keep alive");
   if (v5) {
     read_properties(r, property_scope::connect, out.props);
-    if (!r.failed() && out.props.authentication_data && !out.props.authentication_method) {
-      return r.protocol(at, "Authentication Data", "is present without an Authentication Method [V5-U13]");
-    }
   }
   out.client_id = r.str("client identifier");
   if (flags & f_will) {
@@ -78,7 +75,7 @@ void decode_body(reader& r, std::uint8_t, protocol_version, connect& out) noexce
     if (!r.failed()) check_will_topic(r, topic_at, w.topic);
     w.payload = r.bin("Will Payload");
     if (r.options().check_payload_format && !r.failed() && w.props.payload_format_indicator.value_or(false)) {
-      const utf8_check u = utf8_validate(w.payload.data(), w.payload.size(), false);
+      const utf8_check u = utf8_validate(w.payload.data(), w.payload.size(), false, true);
       if (u.fault != utf8_fault::none) {
         return r.fail_at(w.payload.data() + u.at, errc::payload_format_invalid, 0x99, "Will Payload",
                          "is marked UTF-8 but is not [V5-U15]");

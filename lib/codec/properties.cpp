@@ -106,6 +106,7 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
   const std::uint8_t* const start = b.pos();
   std::uint64_t seen = 0;
   std::size_t users = 0, sub_ids = 0;
+  const std::uint8_t* auth_data_at = nullptr;
   const std::uint16_t scope_bit = bit(scope);
   while (b.left() > 0) {
     const std::uint8_t* at = b.pos();
@@ -147,7 +148,10 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
       case 0x12: out.assigned_client_identifier = b.str(name); break;
       case 0x13: out.server_keep_alive = b.u16(name); break;
       case 0x15: out.authentication_method = b.str(name); break;
-      case 0x16: out.authentication_data = b.bin(name); break;
+      case 0x16:
+        auth_data_at = at;
+        out.authentication_data = b.bin(name);
+        break;
       case 0x17: read_flag(b, at, name, out.request_problem_information); break;
       case 0x18: out.will_delay_interval = b.u32(name); break;
       case 0x19: read_flag(b, at, name, out.request_response_information); break;
@@ -184,6 +188,9 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
       case 0x2A: read_flag(b, at, name, out.shared_subscription_available); break;
       default: break;
     }
+  }
+  if (scope == property_scope::connect && auth_data_at && !out.authentication_method && !b.failed()) {
+    b.protocol(auth_data_at, "Authentication Data", "is present without an Authentication Method [V5-U13]");
   }
   r.join(b);
   if (users != 0) out.user_properties = wire_list<user_property>::from_wire(start, users);

@@ -30,7 +30,7 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, publish& out
   }
   out.payload = r.rest();
   if (r.options().check_payload_format && out.props.payload_format_indicator.value_or(false)) {
-    const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false);
+    const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false, true);
     if (u.fault != utf8_fault::none) {
       r.fail_at(out.payload.data() + u.at, errc::payload_format_invalid, 0x99, "payload",
                 "is marked UTF-8 but is not [V5-U15]");

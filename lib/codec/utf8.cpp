@@ -28,20 +28,20 @@ bool noncharacter(std::uint32_t cp) noexcept {
 
 }  // namespace
 
-utf8_check utf8_validate(const std::uint8_t* s, std::size_t n, bool strict) noexcept {
+utf8_check utf8_validate(const std::uint8_t* s, std::size_t n, bool strict, bool allow_nul) noexcept {
   std::size_t i = 0;
   while (i < n) {
     // Fast path: eight ASCII bytes, none of them NUL (nor, when strict, a control).
     if (n - i >= 8) {
       const std::uint64_t w = load8(s + i);
-      if (((w & highs) | zero_byte(w) | (strict ? control_byte(w) : 0)) == 0) {
+      if (((w & highs) | (allow_nul ? 0 : zero_byte(w)) | (strict ? control_byte(w) : 0)) == 0) {
         i += 8;
         continue;
       }
     }
     const std::uint8_t c = s[i];
     if (c < 0x80) {
-      if (c == 0) return {utf8_fault::null_char, i};
+      if (c == 0 && !allow_nul) return {utf8_fault::null_char, i};
       if (strict && (c < 0x20 || c == 0x7F)) return {utf8_fault::disallowed, i};
       ++i;
       continue;

@@ -15,9 +15,12 @@ struct utf8_check {
 };
 
 // Checks well-formedness per RFC 3629 (no overlongs, no surrogates [MQTT-1.5.4-1], nothing
-// above U+10FFFF), no U+0000 [MQTT-1.5.4-2], and with `strict` none of the disallowed code
-// points [V5-U02]. U+FEFF passes untouched [MQTT-1.5.4-3].
-utf8_check utf8_validate(const std::uint8_t* s, std::size_t n, bool strict) noexcept;
+// above U+10FFFF), no U+0000 [MQTT-1.5.4-2] unless `allow_nul`, and with `strict` none of the
+// disallowed code points [V5-U02]. U+FEFF passes untouched [MQTT-1.5.4-3]. Payloads marked
+// UTF-8 are checked with `allow_nul`: the U+0000 ban is a rule of UTF-8 Encoded Strings, and a
+// payload is only required to be well-formed (5.0 §3.3.2.3.2).
+utf8_check utf8_validate(const std::uint8_t* s, std::size_t n, bool strict,
+                         bool allow_nul = false) noexcept;
 
 // True if the bytes hold '+' or '#'.
 bool has_wildcard(const std::uint8_t* s, std::size_t n) noexcept;
