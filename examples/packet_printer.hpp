@@ -52,38 +52,38 @@ inline void put_props(std::string& o, const properties& p) {
   auto bin = [&](const char* name, const std::optional<binary>& v) {
     if (v) field(name), put_binary(o, *v);
   };
-  flag("payload_format_indicator", p.payload_format_indicator);
-  num("message_expiry_interval", p.message_expiry_interval);
-  str("content_type", p.content_type);
-  str("response_topic", p.response_topic);
-  bin("correlation_data", p.correlation_data);
-  for (std::uint32_t id : p.subscription_identifiers) field("subscription_identifier"), o += std::to_string(id);
-  num("session_expiry_interval", p.session_expiry_interval);
-  str("assigned_client_identifier", p.assigned_client_identifier);
-  num("server_keep_alive", p.server_keep_alive);
-  str("authentication_method", p.authentication_method);
-  bin("authentication_data", p.authentication_data);
-  flag("request_problem_information", p.request_problem_information);
-  num("will_delay_interval", p.will_delay_interval);
-  flag("request_response_information", p.request_response_information);
-  str("response_information", p.response_information);
-  str("server_reference", p.server_reference);
-  str("reason_string", p.reason_string);
-  num("receive_maximum", p.receive_maximum);
-  num("topic_alias_maximum", p.topic_alias_maximum);
-  num("topic_alias", p.topic_alias);
-  num("maximum_qos", p.maximum_qos);
-  flag("retain_available", p.retain_available);
-  for (const user_property& u : p.user_properties) {
+  flag("payload_format_indicator", p.payload_format_indicator());
+  num("message_expiry_interval", p.message_expiry_interval());
+  str("content_type", p.content_type());
+  str("response_topic", p.response_topic());
+  bin("correlation_data", p.correlation_data());
+  for (std::uint32_t id : p.subscription_identifiers()) field("subscription_identifier"), o += std::to_string(id);
+  num("session_expiry_interval", p.session_expiry_interval());
+  str("assigned_client_identifier", p.assigned_client_identifier());
+  num("server_keep_alive", p.server_keep_alive());
+  str("authentication_method", p.authentication_method());
+  bin("authentication_data", p.authentication_data());
+  flag("request_problem_information", p.request_problem_information());
+  num("will_delay_interval", p.will_delay_interval());
+  flag("request_response_information", p.request_response_information());
+  str("response_information", p.response_information());
+  str("server_reference", p.server_reference());
+  str("reason_string", p.reason_string());
+  num("receive_maximum", p.receive_maximum());
+  num("topic_alias_maximum", p.topic_alias_maximum());
+  num("topic_alias", p.topic_alias());
+  num("maximum_qos", p.maximum_qos());
+  flag("retain_available", p.retain_available());
+  for (const user_property& u : p.user_properties()) {
     field("user_property");
     put_text(o, u.name);
     o += ':';
     put_text(o, u.value);
   }
-  num("maximum_packet_size", p.maximum_packet_size);
-  flag("wildcard_subscription_available", p.wildcard_subscription_available);
-  flag("subscription_identifier_available", p.subscription_identifier_available);
-  flag("shared_subscription_available", p.shared_subscription_available);
+  num("maximum_packet_size", p.maximum_packet_size());
+  flag("wildcard_subscription_available", p.wildcard_subscription_available());
+  flag("subscription_identifier_available", p.subscription_identifier_available());
+  flag("shared_subscription_available", p.shared_subscription_available());
   o += " }";
 }
 

@@ -60,7 +60,8 @@ class stream_decoder {
   protocol_version version() const noexcept { return version_; }
   const decode_options& options() const noexcept { return opts_; }
   std::uint64_t offset() const noexcept { return offset_; }  // stream bytes taken so far
-  std::size_t buffered() const noexcept { return buf_.size(); }
+  // Bytes of a packet not yet whole that are held in the buffer.
+  std::size_t buffered() const noexcept { return delivered_ ? 0 : buf_.size(); }
   bool failed() const noexcept { return failed_; }
 
  private:

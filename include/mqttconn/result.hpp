@@ -26,6 +26,12 @@ enum class errc : std::uint8_t {
   invalid_packet,                // encoder: the caller's packet cannot be sent legally
   buffer_too_small,              // encoder: the caller's output span is too short
   decoder_failed,                // a stream decoder that already failed was called again
+  // Connection: the caller's mistakes (the connection stays usable).
+  wrong_state,                   // not allowed in this state, role or protocol level
+  event_pending,                 // receive() before the pending event was taken
+  output_full,                   // the output queue would exceed its limit
+  // Connection: over.
+  closed,                        // the connection is closed; nothing more can be sent or received
 };
 
 // Human-readable name of a code, e.g. "malformed packet". Never null.

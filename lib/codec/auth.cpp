@@ -19,7 +19,7 @@ void decode_body(reader& r, std::uint8_t, protocol_version, auth& out) noexcept 
     r.expect_end("AUTH");
   }
   // The Authentication Method is mandatory, so even the short form is an error [V5-U14].
-  if (!r.failed() && !out.props.authentication_method) {
+  if (!r.failed() && !out.props.has(property_id::authentication_method)) {
     r.protocol(start, "Authentication Method", "is missing from AUTH [V5-U14]");
   }
 }
@@ -28,7 +28,7 @@ bool check(const auth& p, protocol_version v, tx_check& c) noexcept {
   if (v != protocol_version::v5) return c.refuse("AUTH", "exists only in MQTT 5.0", 0x82);
   if (!auth_code(p.reason_code)) return c.refuse("reason code", "is not an AUTH code [MQTT-3.15.2-1]", 0x82);
   if (!check_properties(p.props, property_scope::auth, c)) return false;
-  if (!p.props.authentication_method) return c.refuse("Authentication Method", "is required in AUTH [V5-U14]", 0x82);
+  if (!p.props.has(property_id::authentication_method)) return c.refuse("Authentication Method", "is required in AUTH [V5-U14]", 0x82);
   return true;
 }
 

@@ -74,7 +74,7 @@ void decode_body(reader& r, std::uint8_t, protocol_version, connect& out) noexce
     w.topic = r.str("Will Topic");
     if (!r.failed()) check_will_topic(r, topic_at, w.topic);
     w.payload = r.bin("Will Payload");
-    if (r.options().check_payload_format && !r.failed() && w.props.payload_format_indicator.value_or(false)) {
+    if (r.options().check_payload_format && !r.failed() && w.props.payload_format_indicator().value_or(false)) {
       const utf8_check u = utf8_validate(w.payload.data(), w.payload.size(), false, true);
       if (u.fault != utf8_fault::none) {
         return r.fail_at(w.payload.data() + u.at, errc::payload_format_invalid, 0x99, "Will Payload",
@@ -96,7 +96,7 @@ bool check(const connect& p, protocol_version, tx_check& c) noexcept {
   const bool v5 = v == protocol_version::v5;
   if (!no_properties_before_v5(p.props, v, c)) return false;
   if (v5 && !check_properties(p.props, property_scope::connect, c)) return false;
-  if (p.props.authentication_data && !p.props.authentication_method) {
+  if (p.props.has(property_id::authentication_data) && !p.props.has(property_id::authentication_method)) {
     return c.refuse("Authentication Data", "needs an Authentication Method [V5-U13]", 0x82);
   }
   if (!c.str(p.client_id, "client identifier")) return false;

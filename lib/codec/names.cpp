@@ -21,6 +21,10 @@ const char* to_string(errc code) noexcept {
     case errc::invalid_packet: return "packet cannot be encoded";
     case errc::buffer_too_small: return "buffer too small";
     case errc::decoder_failed: return "decoder already failed";
+    case errc::wrong_state: return "not allowed now";
+    case errc::event_pending: return "an event is pending";
+    case errc::output_full: return "output queue full";
+    case errc::closed: return "connection closed";
   }
   return "unknown error";
 }

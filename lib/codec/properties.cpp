@@ -1,6 +1,7 @@
 #include "properties.hpp"
 
 #include <array>
+#include <bit>
 
 #include "utf8.hpp"
 
@@ -88,12 +89,22 @@ std::size_t wire_size(const std::uint8_t* p) noexcept {
 }
 
 // 0 and 1 are the only values of the byte-valued flags (Table 2-4) [V5-U11] [V5-U12].
-bool read_flag(reader& b, const std::uint8_t* at, const char* name, std::optional<bool>& out) {
+bool read_flag(reader& b, const std::uint8_t* at, const char* name) noexcept {
   const std::uint8_t v = b.u8(name);
   if (v > 1) b.protocol(at, name, "is neither 0 nor 1");
-  out = v == 1;
-  return true;
+  return v == 1;
 }
+
+// Bit n set: property n may appear in a block of this scope.
+constexpr std::array<std::uint64_t, 14> allowed_masks = [] {
+  std::array<std::uint64_t, 14> m{};
+  for (unsigned s = 0; s < m.size(); ++s) {
+    for (unsigned id = 0; id < table.size(); ++id) {
+      if (table[id].scopes & (1u << s)) m[s] |= std::uint64_t{1} << id;
+    }
+  }
+  return m;
+}();
 
 }  // namespace
 
@@ -128,75 +139,78 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
     seen |= mask;
     const char* name = pi.name;
     switch (id) {
-      case 0x01: read_flag(b, at, name, out.payload_format_indicator); break;
-      case 0x02: out.message_expiry_interval = b.u32(name); break;
-      case 0x03: out.content_type = b.str(name); break;
+      case 0x01: out.set_payload_format_indicator(read_flag(b, at, name)); break;
+      case 0x02: out.set_message_expiry_interval(b.u32(name)); break;
+      case 0x03: out.set_content_type(b.str(name)); break;
       case 0x08: {
-        const std::string_view t = b.str(name);
-        if (has_wildcard(reinterpret_cast<const std::uint8_t*>(t.data()), t.size())) {
-          b.protocol(at, name, "contains a wildcard [MQTT-3.3.2-14]");
-        }
-        out.response_topic = t;
+        bool wildcard;
+        out.set_response_topic(b.topic(name, wildcard));
+        if (wildcard) b.protocol(at, name, "contains a wildcard [MQTT-3.3.2-14]");
         break;
       }
-      case 0x09: out.correlation_data = b.bin(name); break;
+      case 0x09: out.set_correlation_data(b.bin(name)); break;
       case 0x0B:
         if (b.vbi(name) == 0 && !b.failed()) b.protocol(at, name, "is 0");
         ++sub_ids;
         break;
-      case 0x11: out.session_expiry_interval = b.u32(name); break;
-      case 0x12: out.assigned_client_identifier = b.str(name); break;
-      case 0x13: out.server_keep_alive = b.u16(name); break;
-      case 0x15: out.authentication_method = b.str(name); break;
+      case 0x11: out.set_session_expiry_interval(b.u32(name)); break;
+      case 0x12: out.set_assigned_client_identifier(b.str(name)); break;
+      case 0x13: out.set_server_keep_alive(b.u16(name)); break;
+      case 0x15: out.set_authentication_method(b.str(name)); break;
       case 0x16:
         auth_data_at = at;
-        out.authentication_data = b.bin(name);
+        out.set_authentication_data(b.bin(name));
         break;
-      case 0x17: read_flag(b, at, name, out.request_problem_information); break;
-      case 0x18: out.will_delay_interval = b.u32(name); break;
-      case 0x19: read_flag(b, at, name, out.request_response_information); break;
-      case 0x1A: out.response_information = b.str(name); break;
-      case 0x1C: out.server_reference = b.str(name); break;
-      case 0x1F: out.reason_string = b.str(name); break;
-      case 0x21:
-        out.receive_maximum = b.u16(name);
-        if (*out.receive_maximum == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U09]");
+      case 0x17: out.set_request_problem_information(read_flag(b, at, name)); break;
+      case 0x18: out.set_will_delay_interval(b.u32(name)); break;
+      case 0x19: out.set_request_response_information(read_flag(b, at, name)); break;
+      case 0x1A: out.set_response_information(b.str(name)); break;
+      case 0x1C: out.set_server_reference(b.str(name)); break;
+      case 0x1F: out.set_reason_string(b.str(name)); break;
+      case 0x21: {
+        const std::uint16_t v = b.u16(name);
+        if (v == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U09]");
+        out.set_receive_maximum(v);
         break;
-      case 0x22: out.topic_alias_maximum = b.u16(name); break;
-      case 0x23:
-        out.topic_alias = b.u16(name);
-        if (*out.topic_alias == 0 && !b.failed()) {
-          b.fail_at(at, errc::topic_alias_invalid, 0x94, name, "is 0 [MQTT-3.3.2-8]");
-        }
+      }
+      case 0x22: out.set_topic_alias_maximum(b.u16(name)); break;
+      case 0x23: {
+        const std::uint16_t v = b.u16(name);
+        if (v == 0 && !b.failed()) b.fail_at(at, errc::topic_alias_invalid, 0x94, name, "is 0 [MQTT-3.3.2-8]");
+        out.set_topic_alias(v);
         break;
-      case 0x24:
-        out.maximum_qos = b.u8(name);
-        if (*out.maximum_qos > 1) b.protocol(at, name, "is neither 0 nor 1 [V5-U12]");
+      }
+      case 0x24: {
+        const std::uint8_t v = b.u8(name);
+        if (v > 1) b.protocol(at, name, "is neither 0 nor 1 [V5-U12]");
+        out.set_maximum_qos(v);
         break;
-      case 0x25: read_flag(b, at, name, out.retain_available); break;
+      }
+      case 0x25: out.set_retain_available(read_flag(b, at, name)); break;
       case 0x26:
         b.str(name);
         b.str(name);
         ++users;
         break;
-      case 0x27:
-        out.maximum_packet_size = b.u32(name);
-        if (*out.maximum_packet_size == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U10]");
+      case 0x27: {
+        const std::uint32_t v = b.u32(name);
+        if (v == 0 && !b.failed()) b.protocol(at, name, "is 0 [V5-U10]");
+        out.set_maximum_packet_size(v);
         break;
-      case 0x28: read_flag(b, at, name, out.wildcard_subscription_available); break;
-      case 0x29: read_flag(b, at, name, out.subscription_identifier_available); break;
-      case 0x2A: read_flag(b, at, name, out.shared_subscription_available); break;
+      }
+      case 0x28: out.set_wildcard_subscription_available(read_flag(b, at, name)); break;
+      case 0x29: out.set_subscription_identifier_available(read_flag(b, at, name)); break;
+      case 0x2A: out.set_shared_subscription_available(read_flag(b, at, name)); break;
       default: break;
     }
   }
-  if (scope == property_scope::connect && auth_data_at && !out.authentication_method && !b.failed()) {
+  if (scope == property_scope::connect && auth_data_at && !out.has(property_id::authentication_method) &&
+      !b.failed()) {
     b.protocol(auth_data_at, "Authentication Data", "is present without an Authentication Method [V5-U13]");
   }
   r.join(b);
-  if (users != 0) out.user_properties = wire_list<user_property>::from_wire(start, users);
-  if (sub_ids != 0) {
-    out.subscription_identifiers = wire_list<std::uint32_t>::from_wire(start, sub_ids);
-  }
+  if (users != 0) out.set_user_properties(wire_list<user_property>::from_wire(start, users));
+  if (sub_ids != 0) out.set_subscription_identifiers(wire_list<std::uint32_t>::from_wire(start, sub_ids));
 }
 
 bool tx_check::str(std::string_view s, const char* field) noexcept {
@@ -213,71 +227,46 @@ bool tx_check::bin(binary b, const char* field) noexcept {
 }
 
 bool check_properties(const properties& p, property_scope scope, tx_check& c) noexcept {
-  const std::uint16_t scope_bit = bit(scope);
-  bool ok = true;
-  auto allowed = [&](property_id id, bool present) {
-    const property_info& pi = info(static_cast<std::uint8_t>(id));
-    if (present && (pi.scopes & scope_bit) == 0) ok = c.refuse(pi.name, "is not allowed in this packet");
-    return present && ok;
-  };
-  auto text = [&](property_id id, const std::optional<std::string_view>& v) {
-    if (allowed(id, v.has_value())) ok = c.str(*v, info(std::uint8_t(id)).name);
-  };
-  auto data = [&](property_id id, const std::optional<binary>& v) {
-    if (allowed(id, v.has_value())) ok = c.bin(*v, info(std::uint8_t(id)).name);
-  };
-  auto nonzero = [&](property_id id, const auto& v, std::uint8_t rc) {
-    if (allowed(id, v.has_value()) && *v == 0) ok = c.refuse(info(std::uint8_t(id)).name, "is 0", rc);
-  };
+  const std::uint64_t present = p.present();
+  if (present == 0) return true;
+  if (const std::uint64_t misplaced = present & ~allowed_masks[static_cast<unsigned>(scope)]) {
+    return c.refuse(info(static_cast<std::uint8_t>(std::countr_zero(misplaced))).name, "is not allowed in this packet");
+  }
   using id = property_id;
-  allowed(id::payload_format_indicator, p.payload_format_indicator.has_value());
-  allowed(id::message_expiry_interval, p.message_expiry_interval.has_value());
-  text(id::content_type, p.content_type);
-  text(id::response_topic, p.response_topic);
-  if (ok && p.response_topic &&
-      has_wildcard(reinterpret_cast<const std::uint8_t*>(p.response_topic->data()),
-                   p.response_topic->size())) {
-    ok = c.refuse("Response Topic", "contains a wildcard [MQTT-3.3.2-14]", 0x82);
+  auto text = [&](id i, const std::optional<std::string_view>& v) {
+    return !v || c.str(*v, info(static_cast<std::uint8_t>(i)).name);
+  };
+  auto data = [&](id i, const std::optional<binary>& v) {
+    return !v || c.bin(*v, info(static_cast<std::uint8_t>(i)).name);
+  };
+  if (!text(id::content_type, p.content_type()) || !text(id::response_topic, p.response_topic()) ||
+      !data(id::correlation_data, p.correlation_data()) ||
+      !text(id::assigned_client_identifier, p.assigned_client_identifier()) ||
+      !text(id::authentication_method, p.authentication_method()) ||
+      !data(id::authentication_data, p.authentication_data()) ||
+      !text(id::response_information, p.response_information()) ||
+      !text(id::server_reference, p.server_reference()) || !text(id::reason_string, p.reason_string())) {
+    return false;
   }
-  data(id::correlation_data, p.correlation_data);
-  if (allowed(id::subscription_identifier, !p.subscription_identifiers.empty())) {
-    if (scope == property_scope::subscribe && p.subscription_identifiers.size() > 1) {
-      ok = c.refuse("Subscription Identifier", "appears more than once in SUBSCRIBE", 0x82);
-    }
-    for (std::uint32_t v : p.subscription_identifiers) {
-      if (ok && (v == 0 || v > vbi_max)) {
-        ok = c.refuse("Subscription Identifier", "is outside 1..268,435,455", 0x82);
-      }
-    }
+  if (const auto t = p.response_topic();
+      t && has_wildcard(reinterpret_cast<const std::uint8_t*>(t->data()), t->size())) {
+    return c.refuse("Response Topic", "contains a wildcard [MQTT-3.3.2-14]", 0x82);
   }
-  allowed(id::session_expiry_interval, p.session_expiry_interval.has_value());
-  text(id::assigned_client_identifier, p.assigned_client_identifier);
-  allowed(id::server_keep_alive, p.server_keep_alive.has_value());
-  text(id::authentication_method, p.authentication_method);
-  data(id::authentication_data, p.authentication_data);
-  allowed(id::request_problem_information, p.request_problem_information.has_value());
-  allowed(id::will_delay_interval, p.will_delay_interval.has_value());
-  allowed(id::request_response_information, p.request_response_information.has_value());
-  text(id::response_information, p.response_information);
-  text(id::server_reference, p.server_reference);
-  text(id::reason_string, p.reason_string);
-  nonzero(id::receive_maximum, p.receive_maximum, 0x82);
-  allowed(id::topic_alias_maximum, p.topic_alias_maximum.has_value());
-  nonzero(id::topic_alias, p.topic_alias, 0x94);
-  if (allowed(id::maximum_qos, p.maximum_qos.has_value()) && *p.maximum_qos > 1) {
-    ok = c.refuse("Maximum QoS", "is neither 0 nor 1", 0x82);
+  const wire_list<std::uint32_t> ids = p.subscription_identifiers();
+  if (scope == property_scope::subscribe && ids.size() > 1) {
+    return c.refuse("Subscription Identifier", "appears more than once in SUBSCRIBE", 0x82);
   }
-  allowed(id::retain_available, p.retain_available.has_value());
-  if (allowed(id::user_property, !p.user_properties.empty())) {
-    for (const user_property& u : p.user_properties) {
-      if (ok) ok = c.str(u.name, "User Property name") && c.str(u.value, "User Property value");
-    }
+  for (std::uint32_t v : ids) {
+    if (v == 0 || v > vbi_max) return c.refuse("Subscription Identifier", "is outside 1..268,435,455", 0x82);
   }
-  nonzero(id::maximum_packet_size, p.maximum_packet_size, 0x82);
-  allowed(id::wildcard_subscription_available, p.wildcard_subscription_available.has_value());
-  allowed(id::subscription_identifier_available, p.subscription_identifier_available.has_value());
-  allowed(id::shared_subscription_available, p.shared_subscription_available.has_value());
-  return c.ok();
+  if (p.receive_maximum() == 0) return c.refuse("Receive Maximum", "is 0", 0x82);
+  if (p.maximum_packet_size() == 0u) return c.refuse("Maximum Packet Size", "is 0", 0x82);
+  if (p.topic_alias() == 0) return c.refuse("Topic Alias", "is 0", 0x94);
+  if (p.maximum_qos().value_or(0) > 1) return c.refuse("Maximum QoS", "is neither 0 nor 1", 0x82);
+  for (const user_property& u : p.user_properties()) {
+    if (!c.str(u.name, "User Property name") || !c.str(u.value, "User Property value")) return false;
+  }
+  return true;
 }
 
 std::size_t properties_size(const properties& p) noexcept {
@@ -312,17 +301,27 @@ const char* to_string(property_id id) noexcept {
   return detail::info(static_cast<std::uint8_t>(id)).name;
 }
 
-bool properties::empty() const noexcept {
-  // Spelled out: comparing with properties{} costs a whole struct's worth of work.
-  return !(payload_format_indicator || message_expiry_interval || content_type || response_topic ||
-           correlation_data || !subscription_identifiers.empty() || session_expiry_interval ||
-           assigned_client_identifier || server_keep_alive || authentication_method ||
-           authentication_data || request_problem_information || will_delay_interval ||
-           request_response_information || response_information || server_reference ||
-           reason_string || receive_maximum || topic_alias_maximum || topic_alias || maximum_qos ||
-           retain_available || !user_properties.empty() || maximum_packet_size ||
-           wildcard_subscription_available || subscription_identifier_available ||
-           shared_subscription_available);
+bool operator==(const properties& a, const properties& b) noexcept {
+  return a.present() == b.present() && a.payload_format_indicator() == b.payload_format_indicator() &&
+         a.message_expiry_interval() == b.message_expiry_interval() && a.content_type() == b.content_type() &&
+         a.response_topic() == b.response_topic() && a.correlation_data() == b.correlation_data() &&
+         a.subscription_identifiers() == b.subscription_identifiers() &&
+         a.session_expiry_interval() == b.session_expiry_interval() &&
+         a.assigned_client_identifier() == b.assigned_client_identifier() &&
+         a.server_keep_alive() == b.server_keep_alive() &&
+         a.authentication_method() == b.authentication_method() &&
+         a.authentication_data() == b.authentication_data() &&
+         a.request_problem_information() == b.request_problem_information() &&
+         a.will_delay_interval() == b.will_delay_interval() &&
+         a.request_response_information() == b.request_response_information() &&
+         a.response_information() == b.response_information() && a.server_reference() == b.server_reference() &&
+         a.reason_string() == b.reason_string() && a.receive_maximum() == b.receive_maximum() &&
+         a.topic_alias_maximum() == b.topic_alias_maximum() && a.topic_alias() == b.topic_alias() &&
+         a.maximum_qos() == b.maximum_qos() && a.retain_available() == b.retain_available() &&
+         a.user_properties() == b.user_properties() && a.maximum_packet_size() == b.maximum_packet_size() &&
+         a.wildcard_subscription_available() == b.wildcard_subscription_available() &&
+         a.subscription_identifier_available() == b.subscription_identifier_available() &&
+         a.shared_subscription_available() == b.shared_subscription_available();
 }
 
 }  // namespace mqttconn

@@ -1,6 +1,8 @@
 // Property blocks: validated decoding, checks before encoding, and the encoder body.
 #pragma once
 
+#include <bit>
+
 #include "mqttconn/properties.hpp"
 #include "reader.hpp"
 #include "writer.hpp"
@@ -19,51 +21,46 @@ bool check_properties(const properties& p, property_scope scope, tx_check& c) no
 // Bytes of the properties themselves (without the Property Length).
 std::size_t properties_size(const properties& p) noexcept;
 
+// Writes the present properties in ascending id order.
 template <class Sink>
 void put_properties(Sink& s, const properties& p) noexcept {
-  auto byte = [&s](property_id id, const auto& v) {
-    if (v) s.u8(static_cast<std::uint8_t>(id)), s.u8(static_cast<std::uint8_t>(*v));
-  };
-  auto two = [&s](property_id id, const auto& v) {
-    if (v) s.u8(static_cast<std::uint8_t>(id)), s.u16(*v);
-  };
-  auto four = [&s](property_id id, const auto& v) {
-    if (v) s.u8(static_cast<std::uint8_t>(id)), s.u32(*v);
-  };
-  auto text = [&s](property_id id, const auto& v) {
-    if (v) s.u8(static_cast<std::uint8_t>(id)), s.str(*v);
-  };
-  auto data = [&s](property_id id, const auto& v) {
-    if (v) s.u8(static_cast<std::uint8_t>(id)), s.bin(*v);
-  };
-  using id = property_id;
-  byte(id::payload_format_indicator, p.payload_format_indicator);
-  four(id::message_expiry_interval, p.message_expiry_interval);
-  text(id::content_type, p.content_type);
-  text(id::response_topic, p.response_topic);
-  data(id::correlation_data, p.correlation_data);
-  for (std::uint32_t v : p.subscription_identifiers) s.u8(0x0B), s.vbi(v);
-  four(id::session_expiry_interval, p.session_expiry_interval);
-  text(id::assigned_client_identifier, p.assigned_client_identifier);
-  two(id::server_keep_alive, p.server_keep_alive);
-  text(id::authentication_method, p.authentication_method);
-  data(id::authentication_data, p.authentication_data);
-  byte(id::request_problem_information, p.request_problem_information);
-  four(id::will_delay_interval, p.will_delay_interval);
-  byte(id::request_response_information, p.request_response_information);
-  text(id::response_information, p.response_information);
-  text(id::server_reference, p.server_reference);
-  text(id::reason_string, p.reason_string);
-  two(id::receive_maximum, p.receive_maximum);
-  two(id::topic_alias_maximum, p.topic_alias_maximum);
-  two(id::topic_alias, p.topic_alias);
-  byte(id::maximum_qos, p.maximum_qos);
-  byte(id::retain_available, p.retain_available);
-  for (const user_property& u : p.user_properties) s.u8(0x26), s.str(u.name), s.str(u.value);
-  four(id::maximum_packet_size, p.maximum_packet_size);
-  byte(id::wildcard_subscription_available, p.wildcard_subscription_available);
-  byte(id::subscription_identifier_available, p.subscription_identifier_available);
-  byte(id::shared_subscription_available, p.shared_subscription_available);
+  for (std::uint64_t m = p.present(); m != 0; m &= m - 1) {
+    const auto id = static_cast<std::uint8_t>(std::countr_zero(m));
+    using pid = property_id;
+    switch (static_cast<pid>(id)) {
+      case pid::payload_format_indicator: s.u8(id), s.u8(*p.payload_format_indicator()); break;
+      case pid::message_expiry_interval: s.u8(id), s.u32(*p.message_expiry_interval()); break;
+      case pid::content_type: s.u8(id), s.str(*p.content_type()); break;
+      case pid::response_topic: s.u8(id), s.str(*p.response_topic()); break;
+      case pid::correlation_data: s.u8(id), s.bin(*p.correlation_data()); break;
+      case pid::subscription_identifier:
+        for (std::uint32_t v : p.subscription_identifiers()) s.u8(id), s.vbi(v);
+        break;
+      case pid::session_expiry_interval: s.u8(id), s.u32(*p.session_expiry_interval()); break;
+      case pid::assigned_client_identifier: s.u8(id), s.str(*p.assigned_client_identifier()); break;
+      case pid::server_keep_alive: s.u8(id), s.u16(*p.server_keep_alive()); break;
+      case pid::authentication_method: s.u8(id), s.str(*p.authentication_method()); break;
+      case pid::authentication_data: s.u8(id), s.bin(*p.authentication_data()); break;
+      case pid::request_problem_information: s.u8(id), s.u8(*p.request_problem_information()); break;
+      case pid::will_delay_interval: s.u8(id), s.u32(*p.will_delay_interval()); break;
+      case pid::request_response_information: s.u8(id), s.u8(*p.request_response_information()); break;
+      case pid::response_information: s.u8(id), s.str(*p.response_information()); break;
+      case pid::server_reference: s.u8(id), s.str(*p.server_reference()); break;
+      case pid::reason_string: s.u8(id), s.str(*p.reason_string()); break;
+      case pid::receive_maximum: s.u8(id), s.u16(*p.receive_maximum()); break;
+      case pid::topic_alias_maximum: s.u8(id), s.u16(*p.topic_alias_maximum()); break;
+      case pid::topic_alias: s.u8(id), s.u16(*p.topic_alias()); break;
+      case pid::maximum_qos: s.u8(id), s.u8(*p.maximum_qos()); break;
+      case pid::retain_available: s.u8(id), s.u8(*p.retain_available()); break;
+      case pid::user_property:
+        for (const user_property& u : p.user_properties()) s.u8(id), s.str(u.name), s.str(u.value);
+        break;
+      case pid::maximum_packet_size: s.u8(id), s.u32(*p.maximum_packet_size()); break;
+      case pid::wildcard_subscription_available: s.u8(id), s.u8(*p.wildcard_subscription_available()); break;
+      case pid::subscription_identifier_available: s.u8(id), s.u8(*p.subscription_identifier_available()); break;
+      case pid::shared_subscription_available: s.u8(id), s.u8(*p.shared_subscription_available()); break;
+    }
+  }
 }
 
 // Property Length followed by the properties.

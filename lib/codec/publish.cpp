@@ -22,14 +22,14 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, publish& out
   if (v == protocol_version::v5) {
     read_properties(r, property_scope::publish, out.props);
     if (r.failed()) return;
-    if (out.topic.empty() && !out.props.topic_alias) {
+    if (out.topic.empty() && !out.props.has(property_id::topic_alias)) {
       return r.protocol(topic_at, "topic name", "is empty without a Topic Alias [V5-U16]");
     }
   } else if (out.topic.empty()) {
     return r.protocol(topic_at, "topic name", "is empty [MQTT-4.7.3-1 v3.1.1]");
   }
   out.payload = r.rest();
-  if (r.options().check_payload_format && out.props.payload_format_indicator.value_or(false)) {
+  if (r.options().check_payload_format && out.props.payload_format_indicator().value_or(false)) {
     const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false, true);
     if (u.fault != utf8_fault::none) {
       r.fail_at(out.payload.data() + u.at, errc::payload_format_invalid, 0x99, "payload",
@@ -54,7 +54,7 @@ bool check(const publish& p, protocol_version v, tx_check& c) noexcept {
   }
   if (!no_properties_before_v5(p.props, v, c)) return false;
   if (v == protocol_version::v5 && !check_properties(p.props, property_scope::publish, c)) return false;
-  if (p.topic.empty() && !p.props.topic_alias) {
+  if (p.topic.empty() && !p.props.has(property_id::topic_alias)) {
     return c.refuse("topic name", "is empty without a Topic Alias [MQTT-4.7.3-1]", 0x82);
   }
   return true;

@@ -10,6 +10,10 @@ namespace detail {
 
 const char* topic_filter_fault(std::string_view f, bool v5) noexcept {
   if (f.empty()) return "is empty [MQTT-4.7.3-1]";
+  // Most filters hold no wildcard and are not shared: nothing to check then.
+  if (plain_ascii<true>(reinterpret_cast<const std::uint8_t*>(f.data()), f.size()) && !(v5 && is_shared(f))) {
+    return nullptr;
+  }
   if (v5 && is_shared(f)) {
     // [MQTT-4.8.2-1] [MQTT-4.8.2-2]: "$share/" ShareName "/" TopicFilter, where the ShareName
     // is at least one character and holds no '/', '+' or '#'.

@@ -94,7 +94,7 @@ TEST_CASE("a PUBLISH header plus its payload reference equals the whole packet")
     p.packet_id = 9;
     p.topic = "bulk/data";
     p.payload = binary(payload.data(), payload.size());
-    if (v == protocol_version::v5) p.props.content_type = "application/octet-stream";
+    if (v == protocol_version::v5) p.props.set_content_type("application/octet-stream");
     std::vector<std::uint8_t> whole;
     REQUIRE(encode(p, v, whole));
     const result<std::size_t> hs = publish_header_size(p, v);

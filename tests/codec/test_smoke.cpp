@@ -9,9 +9,9 @@ TEST_CASE("W2-style PUBLISH round-trips at level 5") {
   p.qos = qos::at_least_once;
   p.packet_id = 42;
   p.topic = "devices/abc123/telemetry";
-  p.props.message_expiry_interval = 60;
-  p.props.content_type = "application/json";
-  p.props.user_properties = ups;
+  p.props.set_message_expiry_interval(60);
+  p.props.set_content_type("application/json");
+  p.props.set_user_properties(ups);
   p.payload = bin("hello");
   auto bytes_ = encode_bytes(p, protocol_version::v5);
   REQUIRE(bytes_);

@@ -39,17 +39,17 @@ class packet_generator {
         disconnect d;
         if (v == protocol_version::v5) {
           d.reason_code = pick(disconnect_codes);
-          if (coin()) d.props.session_expiry_interval = u32();
+          if (coin()) d.props.set_session_expiry_interval(u32());
           maybe_common(d.props);
-          if (coin()) d.props.server_reference = text(12);
+          if (coin()) d.props.set_server_reference(text(12));
         }
         return d;
       }
       case packet_type::auth: {
         auth a;
         a.reason_code = pick({0x00, 0x18, 0x19});
-        a.props.authentication_method = text(10);
-        if (coin()) a.props.authentication_data = data(20);
+        a.props.set_authentication_method(text(10));
+        if (coin()) a.props.set_authentication_data(data(20));
         maybe_common(a.props);
         return a;
       }
@@ -108,26 +108,26 @@ class packet_generator {
 
   // Reason String and User Properties: allowed in every packet with properties.
   void maybe_common(properties& p) {
-    if (coin()) p.reason_string = text(16);
+    if (coin()) p.set_reason_string(text(16));
     if (coin()) {
       auto& ups = users_.emplace_back();
       const std::size_t n = 1 + below(4);
       for (std::size_t i = 0; i < n; ++i) ups.push_back({text(6), text(6)});
       if (n > 1 && coin()) ups.push_back(ups.front());  // repeats are kept
-      p.user_properties = std::span<const user_property>(ups);
+      p.set_user_properties(std::span<const user_property>(ups));
     }
   }
   void message_props(properties& p, bool will) {
-    if (coin()) p.payload_format_indicator = coin();
-    if (coin()) p.message_expiry_interval = u32();
-    if (coin()) p.content_type = text(12);
-    if (coin()) p.response_topic = topic();
-    if (coin()) p.correlation_data = data(16);
-    if (will && coin()) p.will_delay_interval = u32();
+    if (coin()) p.set_payload_format_indicator(coin());
+    if (coin()) p.set_message_expiry_interval(u32());
+    if (coin()) p.set_content_type(text(12));
+    if (coin()) p.set_response_topic(topic());
+    if (coin()) p.set_correlation_data(data(16));
+    if (will && coin()) p.set_will_delay_interval(u32());
     if (coin()) {
       auto& ups = users_.emplace_back();
       for (std::size_t i = 0, n = 1 + below(3); i < n; ++i) ups.push_back({text(6), text(6)});
-      p.user_properties = std::span<const user_property>(ups);
+      p.set_user_properties(std::span<const user_property>(ups));
     }
   }
 
@@ -152,20 +152,20 @@ class packet_generator {
     if (coin() && (c.username || v5)) c.password = data(12);
     if (v5) {
       properties& p = c.props;
-      if (coin()) p.session_expiry_interval = u32();
-      if (coin()) p.receive_maximum = u16nz();
-      if (coin()) p.maximum_packet_size = 1 + below(0x7FFFFFFF);
-      if (coin()) p.topic_alias_maximum = static_cast<std::uint16_t>(below(65536));
-      if (coin()) p.request_response_information = coin();
-      if (coin()) p.request_problem_information = coin();
+      if (coin()) p.set_session_expiry_interval(u32());
+      if (coin()) p.set_receive_maximum(u16nz());
+      if (coin()) p.set_maximum_packet_size(1 + below(0x7FFFFFFF));
+      if (coin()) p.set_topic_alias_maximum(static_cast<std::uint16_t>(below(65536)));
+      if (coin()) p.set_request_response_information(coin());
+      if (coin()) p.set_request_problem_information(coin());
       if (coin()) {
-        p.authentication_method = text(10);
-        if (coin()) p.authentication_data = data(10);
+        p.set_authentication_method(text(10));
+        if (coin()) p.set_authentication_data(data(10));
       }
       if (coin()) {
         auto& ups = users_.emplace_back();
         ups.push_back({text(5), text(5)});
-        p.user_properties = std::span<const user_property>(ups);
+        p.set_user_properties(std::span<const user_property>(ups));
       }
     }
     return c;
@@ -177,21 +177,21 @@ class packet_generator {
       static constexpr std::uint8_t codes[] = {0x00, 0x80, 0x84, 0x85, 0x86, 0x87, 0x8C, 0x95, 0x9F};
       a.reason_code = pick(codes);
       properties& p = a.props;
-      if (coin()) p.session_expiry_interval = u32();
-      if (coin()) p.receive_maximum = u16nz();
-      if (coin()) p.maximum_qos = static_cast<std::uint8_t>(below(2));
-      if (coin()) p.retain_available = coin();
-      if (coin()) p.maximum_packet_size = 1 + below(1000000);
-      if (coin()) p.assigned_client_identifier = text(20);
-      if (coin()) p.topic_alias_maximum = static_cast<std::uint16_t>(below(65536));
-      if (coin()) p.wildcard_subscription_available = coin();
-      if (coin()) p.subscription_identifier_available = coin();
-      if (coin()) p.shared_subscription_available = coin();
-      if (coin()) p.server_keep_alive = static_cast<std::uint16_t>(below(65536));
-      if (coin()) p.response_information = text(10);
-      if (coin()) p.server_reference = text(10);
-      if (coin()) p.authentication_method = text(8);
-      if (coin()) p.authentication_data = data(8);
+      if (coin()) p.set_session_expiry_interval(u32());
+      if (coin()) p.set_receive_maximum(u16nz());
+      if (coin()) p.set_maximum_qos(static_cast<std::uint8_t>(below(2)));
+      if (coin()) p.set_retain_available(coin());
+      if (coin()) p.set_maximum_packet_size(1 + below(1000000));
+      if (coin()) p.set_assigned_client_identifier(text(20));
+      if (coin()) p.set_topic_alias_maximum(static_cast<std::uint16_t>(below(65536)));
+      if (coin()) p.set_wildcard_subscription_available(coin());
+      if (coin()) p.set_subscription_identifier_available(coin());
+      if (coin()) p.set_shared_subscription_available(coin());
+      if (coin()) p.set_server_keep_alive(static_cast<std::uint16_t>(below(65536)));
+      if (coin()) p.set_response_information(text(10));
+      if (coin()) p.set_server_reference(text(10));
+      if (coin()) p.set_authentication_method(text(8));
+      if (coin()) p.set_authentication_data(data(8));
       maybe_common(p);
     } else {
       a.reason_code = static_cast<std::uint8_t>(below(6));
@@ -209,12 +209,12 @@ class packet_generator {
     if (p.qos != qos::at_most_once) p.packet_id = u16nz();
     if (v == protocol_version::v5) {
       message_props(p.props, false);
-      if (coin()) p.props.topic_alias = u16nz();
-      if (p.props.topic_alias && coin()) p.topic = {};
+      if (coin()) p.props.set_topic_alias(u16nz());
+      if (p.props.topic_alias() && coin()) p.topic = {};
       if (coin()) {
         auto& ids = ids_.emplace_back();
         for (std::size_t i = 0, n = 1 + below(3); i < n; ++i) ids.push_back(1 + below(268435455));
-        p.props.subscription_identifiers = std::span<const std::uint32_t>(ids);
+        p.props.set_subscription_identifiers(std::span<const std::uint32_t>(ids));
       }
     }
     p.payload = data(below(8) == 0 ? 300 : 40);
@@ -256,12 +256,12 @@ class packet_generator {
     if (v == protocol_version::v5) {
       if (coin()) {
         ids_.push_back({1 + below(268435455)});
-        s.props.subscription_identifiers = std::span<const std::uint32_t>(ids_.back());
+        s.props.set_subscription_identifiers(std::span<const std::uint32_t>(ids_.back()));
       }
       if (coin()) {
         auto& ups = users_.emplace_back();
         ups.push_back({text(5), text(5)});
-        s.props.user_properties = std::span<const user_property>(ups);
+        s.props.set_user_properties(std::span<const user_property>(ups));
       }
     }
     return s;
@@ -292,7 +292,7 @@ class packet_generator {
     if (v == protocol_version::v5 && coin()) {
       auto& ups = users_.emplace_back();
       ups.push_back({text(5), text(5)});
-      u.props.user_properties = std::span<const user_property>(ups);
+      u.props.set_user_properties(std::span<const user_property>(ups));
     }
     return u;
   }

@@ -4,70 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "codec_helpers.hpp"
+#include "rules_v311.hpp"
 
 using namespace mqttconn;
-using mqttconn::test::bin;
-using mqttconn::test::check_split_invariance;
-using mqttconn::test::decode_one;
-using mqttconn::test::encode_bytes;
-using mqttconn::test::hex;
-using mqttconn::test::stream_outcome;
-using mqttconn::test::to_hex;
+using namespace mqttconn::test;
 
 namespace {
 
 constexpr protocol_version v3 = protocol_version::v3_1;
-
-// decode() must reject `in` with `code`, MQTT 5 reason code `rc`, at byte `at`.
-void check_rejected(bytes in, protocol_version v, errc code, std::uint8_t rc, std::uint64_t at) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_FALSE(r.has_value());
-  INFO(r.error().message());
-  CHECK(r.error().code == code);
-  CHECK(r.error().reason_code == rc);
-  CHECK(r.error().offset == at);
-}
-
-// decode() must accept `in` as one P; views point into `in`.
-template <class P>
-P accepted(bytes in, protocol_version v) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message()));
-  REQUIRE(std::holds_alternative<P>(*r));
-  return std::get<P>(*r);
-}
-
-// The encoders must refuse `p` at level v and write nothing.
-template <class P>
-void check_refused(const P& p, protocol_version v) {
-  INFO("level ", static_cast<int>(v));
-  std::vector<std::uint8_t> out;
-  const result<std::size_t> n = encode(p, v, out);
-  REQUIRE_FALSE(n.has_value());
-  CHECK(n.error().code == errc::invalid_packet);
-  CHECK(out.empty());
-  std::vector<std::uint8_t> span_out(256, 0xEE);
-  const result<std::size_t> m = encode(p, v, std::span<std::uint8_t>(span_out));
-  REQUIRE_FALSE(m.has_value());
-  CHECK(m.error().code == errc::invalid_packet);
-  CHECK(span_out == std::vector<std::uint8_t>(256, 0xEE));
-}
-
-// `good` then `bad` on one level-3 stream, split every way: one packet, then bad's error.
-void check_stream_rejects(const std::vector<std::uint8_t>& good, const std::vector<std::uint8_t>& bad,
-                          errc code, std::uint8_t rc, std::uint64_t at) {
-  std::vector<std::uint8_t> stream = good;
-  stream.insert(stream.end(), bad.begin(), bad.end());
-  const stream_outcome o = check_split_invariance(stream, v3);
-  CHECK(o.packets == 1);
-  REQUIRE(o.failure.has_value());
-  CHECK(o.failure->code == code);
-  CHECK(o.failure->reason_code == rc);
-  CHECK(o.failure->offset == good.size() + at);
-}
 
 // The smallest level-3 CONNECT: clean session, keep alive 60 s, client id "a".
 std::vector<std::uint8_t> connect3() {
@@ -77,13 +21,6 @@ std::vector<std::uint8_t> connect3() {
              "02"                       // connect flags: clean session
              "00 3c"                    // keep alive 60 s
              "00 01 61");               // client id "a"
-}
-
-template <class P>
-P with_id(std::uint16_t id) {
-  P p;
-  p.packet_id = id;
-  return p;
 }
 
 }  // namespace
@@ -119,7 +56,7 @@ TEST_CASE("names level 3 MQIsdp and rejects a name and level mix [V31-D01]") {
     check_rejected(mqisdp4, v, errc::unsupported_protocol_version, 0x84, 10);
     check_rejected(mqtt3, v, errc::unsupported_protocol_version, 0x84, 8);
   }
-  check_stream_rejects(good, mqisdp4, errc::unsupported_protocol_version, 0x84, 10);
+  check_stream_rejects(good, mqisdp4, v3, errc::unsupported_protocol_version, 0x84, 10);
 }
 
 TEST_CASE("ignores CONNACK byte 1 at level 3 and writes it as 0 [V31-D03]") {
@@ -160,7 +97,7 @@ TEST_CASE("rejects the SUBACK failure code 0x80 at level 3 [V31-D04]") {
   check_rejected(failure, v3, errc::protocol_error, 0x82, 4);
   const suback s = accepted<suback>(granted, v3);
   CHECK(s.reason_codes == binary(granted.data() + 4, 3));
-  check_stream_rejects(granted, failure, errc::protocol_error, 0x82, 4);
+  check_stream_rejects(granted, failure, v3, errc::protocol_error, 0x82, 4);
   static const std::uint8_t code[] = {0x80};
   suback bad = with_id<suback>(1);
   bad.reason_codes = binary(code, 1);
@@ -233,7 +170,7 @@ TEST_CASE("accepts DUP on a resent level-3 PUBREL SUBSCRIBE and UNSUBSCRIBE [V31
     bad[0] = first;
     check_rejected(bad, v3, errc::malformed_packet, 0x81, 0);
   }
-  check_stream_rejects(rel, hex("6b 02 00 01"), errc::malformed_packet, 0x81, 0);
+  check_stream_rejects(rel, hex("6b 02 00 01"), v3, errc::malformed_packet, 0x81, 0);
 }
 
 TEST_CASE("applies the 3.1.1 string topic and password checks at level 3 [V31-D07]") {
@@ -315,7 +252,7 @@ TEST_CASE("keeps the 14 packet types and the Remaining Length rules at level 3 [
   check_rejected(hex("30 ff ff ff ff 01"), v3, errc::malformed_packet, 0x81, 4);  // 5-byte length
   // No properties and no reason codes before 5.0.
   publish with_props = p2;
-  with_props.props.message_expiry_interval = 60;
+  with_props.props.set_message_expiry_interval(60);
   check_refused(with_props, v3);
   puback ack = with_id<puback>(5);
   ack.reason_code = 0x10;

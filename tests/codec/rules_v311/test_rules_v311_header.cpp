@@ -4,106 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "codec_helpers.hpp"
+#include "rules_v311.hpp"
 
 using namespace mqttconn;
-using mqttconn::test::bin;
-using mqttconn::test::check_split_invariance;
-using mqttconn::test::decode_one;
-using mqttconn::test::encode_bytes;
-using mqttconn::test::hex;
-using mqttconn::test::stream_outcome;
-using mqttconn::test::to_hex;
-
-namespace {
-
-constexpr protocol_version levels[] = {protocol_version::v3_1, protocol_version::v3_1_1};
-
-// Protocol name and level of a CONNECT at each level, and the offset of its Connect Flags.
-struct connect_level {
-  protocol_version v;
-  const char* name_and_level;
-  std::uint64_t flags_at;
-};
-const connect_level connect_levels[] = {
-    {protocol_version::v3_1, "00 06 4d 51 49 73 64 70  03", 11},  // "MQIsdp", level 3
-    {protocol_version::v3_1_1, "00 04 4d 51 54 54  04", 9},       // "MQTT", level 4
-};
-
-// CONNECT at level l: fixed header, protocol name and level, then `rest` (from the flags on).
-std::vector<std::uint8_t> connect_at(const connect_level& l, std::string_view rest) {
-  const std::string body = std::string(l.name_and_level) + " " + std::string(rest);
-  const std::size_t n = hex(body).size();
-  REQUIRE(n < 128);
-  static const char* digits = "0123456789abcdef";
-  const char length[] = {digits[n >> 4], digits[n & 15], ' ', 0};
-  return hex("10 " + std::string(length) + body);  // CONNECT, remaining length n
-}
-
-std::vector<std::uint8_t> concat(std::vector<std::uint8_t> a, const std::vector<std::uint8_t>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-template <class P>
-P with_id(std::uint16_t id) {
-  P p;
-  p.packet_id = id;
-  return p;
-}
-
-// decode() must reject `in` with `code`, MQTT 5 reason code `rc`, at byte `at`.
-void check_rejected(bytes in, protocol_version v, errc code, std::uint8_t rc, std::uint64_t at,
-                    const decode_options& o = {}) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v, o);
-  REQUIRE_FALSE(r.has_value());
-  INFO(r.error().message());
-  CHECK(r.error().code == code);
-  CHECK(r.error().reason_code == rc);
-  CHECK(r.error().offset == at);
-}
-
-// decode() must accept `in` as one P; views point into `in`.
-template <class P>
-P accepted(bytes in, protocol_version v, const decode_options& o = {}) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v, o);
-  REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message()));
-  REQUIRE(std::holds_alternative<P>(*r));
-  return std::get<P>(*r);
-}
-
-// The encoders must refuse `p` at level v and write nothing.
-template <class P>
-void check_refused(const P& p, protocol_version v) {
-  INFO("level ", static_cast<int>(v));
-  std::vector<std::uint8_t> out;
-  const result<std::size_t> n = encode(p, v, out);
-  REQUIRE_FALSE(n.has_value());
-  CHECK(n.error().code == errc::invalid_packet);
-  CHECK(out.empty());
-  std::vector<std::uint8_t> span_out(256, 0xEE);
-  const result<std::size_t> m = encode(p, v, std::span<std::uint8_t>(span_out));
-  REQUIRE_FALSE(m.has_value());
-  CHECK(m.error().code == errc::invalid_packet);
-  CHECK(span_out == std::vector<std::uint8_t>(256, 0xEE));
-  CHECK_FALSE(encoded_size(p, v).has_value());
-}
-
-// `good` then `bad` on one stream, split every way: one packet, then bad's error at its offset.
-void check_stream_rejects(const std::vector<std::uint8_t>& good, const std::vector<std::uint8_t>& bad,
-                          protocol_version v, errc code, std::uint8_t rc, std::uint64_t at) {
-  const std::vector<std::uint8_t> stream = concat(good, bad);
-  const stream_outcome o = check_split_invariance(stream, v);
-  CHECK(o.packets == 1);
-  REQUIRE(o.failure.has_value());
-  CHECK(o.failure->code == code);
-  CHECK(o.failure->reason_code == rc);
-  CHECK(o.failure->offset == good.size() + at);
-}
-
-}  // namespace
+using namespace mqttconn::test;
 
 TEST_SUITE("codec v311") {
 

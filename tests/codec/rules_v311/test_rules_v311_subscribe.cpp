@@ -3,72 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "codec_helpers.hpp"
+#include "rules_v311.hpp"
 
 using namespace mqttconn;
-using mqttconn::test::check_split_invariance;
-using mqttconn::test::decode_one;
-using mqttconn::test::encode_bytes;
-using mqttconn::test::hex;
-using mqttconn::test::stream_outcome;
-using mqttconn::test::to_hex;
+using namespace mqttconn::test;
 
 namespace {
-
-constexpr protocol_version levels[] = {protocol_version::v3_1, protocol_version::v3_1_1};
-
-// decode() must reject `in` with `code`, MQTT 5 reason code `rc`, at byte `at`.
-void check_rejected(bytes in, protocol_version v, errc code, std::uint8_t rc, std::uint64_t at) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_FALSE(r.has_value());
-  INFO(r.error().message());
-  CHECK(r.error().code == code);
-  CHECK(r.error().reason_code == rc);
-  CHECK(r.error().offset == at);
-}
-void check_malformed(bytes in, protocol_version v, std::uint64_t at) {
-  check_rejected(in, v, errc::malformed_packet, 0x81, at);
-}
-
-// decode() must accept `in` as one P; views point into `in`.
-template <class P>
-P accepted(bytes in, protocol_version v) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message()));
-  REQUIRE(std::holds_alternative<P>(*r));
-  return std::get<P>(*r);
-}
-
-// The encoders must refuse `p` at level v and write nothing.
-template <class P>
-void check_refused(const P& p, protocol_version v) {
-  INFO("level ", static_cast<int>(v));
-  std::vector<std::uint8_t> out;
-  const result<std::size_t> n = encode(p, v, out);
-  REQUIRE_FALSE(n.has_value());
-  CHECK(n.error().code == errc::invalid_packet);
-  CHECK(out.empty());
-  std::vector<std::uint8_t> span_out(256, 0xEE);
-  const result<std::size_t> m = encode(p, v, std::span<std::uint8_t>(span_out));
-  REQUIRE_FALSE(m.has_value());
-  CHECK(m.error().code == errc::invalid_packet);
-  CHECK(span_out == std::vector<std::uint8_t>(256, 0xEE));
-}
-
-// `good` then `bad` on one stream, split every way: one packet, then bad's error at its offset.
-void check_stream_rejects(const std::vector<std::uint8_t>& good, const std::vector<std::uint8_t>& bad,
-                          protocol_version v, errc code, std::uint8_t rc, std::uint64_t at) {
-  std::vector<std::uint8_t> stream = good;
-  stream.insert(stream.end(), bad.begin(), bad.end());
-  const stream_outcome o = check_split_invariance(stream, v);
-  CHECK(o.packets == 1);
-  REQUIRE(o.failure.has_value());
-  CHECK(o.failure->code == code);
-  CHECK(o.failure->reason_code == rc);
-  CHECK(o.failure->offset == good.size() + at);
-}
 
 // Every flags nibble but 0010 (and, at level 3, DUP 1010 [V31-D06]) is malformed.
 void check_only_0010(const std::vector<std::uint8_t>& good, protocol_version v) {

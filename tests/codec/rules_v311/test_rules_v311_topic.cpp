@@ -3,56 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "codec_helpers.hpp"
+#include "rules_v311.hpp"
 
 using namespace mqttconn;
-using mqttconn::test::check_split_invariance;
-using mqttconn::test::decode_one;
-using mqttconn::test::encode_bytes;
-using mqttconn::test::hex;
-using mqttconn::test::stream_outcome;
-using mqttconn::test::to_hex;
+using namespace mqttconn::test;
 
 namespace {
-
-constexpr protocol_version levels[] = {protocol_version::v3_1, protocol_version::v3_1_1};
-
-// decode() must reject `in` with `code`, MQTT 5 reason code `rc`, at byte `at`.
-void check_rejected(bytes in, protocol_version v, errc code, std::uint8_t rc, std::uint64_t at) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_FALSE(r.has_value());
-  INFO(r.error().message());
-  CHECK(r.error().code == code);
-  CHECK(r.error().reason_code == rc);
-  CHECK(r.error().offset == at);
-}
-
-// decode() must accept `in` as one P; views point into `in`.
-template <class P>
-P accepted(bytes in, protocol_version v) {
-  INFO("level ", static_cast<int>(v), ": ", to_hex(in));
-  const result<packet> r = decode_one(in, v);
-  REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().message()));
-  REQUIRE(std::holds_alternative<P>(*r));
-  return std::get<P>(*r);
-}
-
-// The encoders must refuse `p` at level v and write nothing.
-template <class P>
-void check_refused(const P& p, protocol_version v) {
-  INFO("level ", static_cast<int>(v));
-  std::vector<std::uint8_t> out;
-  const result<std::size_t> n = encode(p, v, out);
-  REQUIRE_FALSE(n.has_value());
-  CHECK(n.error().code == errc::invalid_packet);
-  CHECK(out.empty());
-  std::vector<std::uint8_t> span_out(256, 0xEE);
-  const result<std::size_t> m = encode(p, v, std::span<std::uint8_t>(span_out));
-  REQUIRE_FALSE(m.has_value());
-  CHECK(m.error().code == errc::invalid_packet);
-  CHECK(span_out == std::vector<std::uint8_t>(256, 0xEE));
-}
 
 // Packets around one string, for the tables of names and filters (lengths below 120 bytes).
 std::vector<std::uint8_t> frame(std::uint8_t first, std::string_view head_hex, std::string_view s,
@@ -78,11 +34,6 @@ std::vector<std::uint8_t> subscribe_to(std::string_view f) { return frame(0x82, 
 // UNSUBSCRIBE id 1 from filter f; the filter's length field is at byte 4.
 std::vector<std::uint8_t> unsubscribe_from(std::string_view f) { return frame(0xA2, "00 01", f, ""); }
 
-publish make_publish(std::string_view topic) {
-  publish p;
-  p.topic = topic;
-  return p;
-}
 // SUBSCRIBE and UNSUBSCRIBE of one filter; the filter must outlive the packet.
 struct one_filter {
   subscription sub[1];

@@ -5,10 +5,6 @@
 using namespace mqttconn;
 using namespace mqttconn::test;
 
-namespace {
-constexpr protocol_version v5 = protocol_version::v5;
-}  // namespace
-
 TEST_SUITE("codec v5") {
 
 // 3.1 CONNECT
@@ -76,26 +72,26 @@ TEST_CASE("CONNECT with every CONNECT property writes them in ascending id order
   expected.clean_start = false;
   expected.keep_alive = 30;
   expected.client_id = "client-1";
-  expected.props.session_expiry_interval = 3600;
-  expected.props.authentication_method = "SCRAM-SHA-1";
-  expected.props.authentication_data = binary(auth_data, 4);
-  expected.props.request_problem_information = false;
-  expected.props.request_response_information = true;
-  expected.props.receive_maximum = 20;
-  expected.props.topic_alias_maximum = 10;
-  expected.props.user_properties = ups;
-  expected.props.maximum_packet_size = 65536;
+  expected.props.set_session_expiry_interval(3600);
+  expected.props.set_authentication_method("SCRAM-SHA-1");
+  expected.props.set_authentication_data(binary(auth_data, 4));
+  expected.props.set_request_problem_information(false);
+  expected.props.set_request_response_information(true);
+  expected.props.set_receive_maximum(20);
+  expected.props.set_topic_alias_maximum(10);
+  expected.props.set_user_properties(ups);
+  expected.props.set_maximum_packet_size(65536);
   const connect got = round_trips(wire, v5, expected);
   CHECK_FALSE(got.clean_start);
-  CHECK(got.props.session_expiry_interval == 3600u);
-  CHECK(got.props.authentication_method == std::optional<std::string_view>("SCRAM-SHA-1"));
-  CHECK(got.props.authentication_data == std::optional<binary>(binary(auth_data, 4)));
-  CHECK(got.props.request_problem_information == false);
-  CHECK(got.props.request_response_information == true);
-  CHECK(got.props.receive_maximum == 20);
-  CHECK(got.props.topic_alias_maximum == 10);
-  CHECK(got.props.maximum_packet_size == 65536u);
-  CHECK(items(got.props.user_properties) == std::vector<user_property>{{"k", "v"}, {"k", "2"}});
+  CHECK(got.props.session_expiry_interval() == 3600u);
+  CHECK(got.props.authentication_method() == std::optional<std::string_view>("SCRAM-SHA-1"));
+  CHECK(got.props.authentication_data() == std::optional<binary>(binary(auth_data, 4)));
+  CHECK(got.props.request_problem_information() == false);
+  CHECK(got.props.request_response_information() == true);
+  CHECK(got.props.receive_maximum() == 20);
+  CHECK(got.props.topic_alias_maximum() == 10);
+  CHECK(got.props.maximum_packet_size() == 65536u);
+  CHECK(items(got.props.user_properties()) == std::vector<user_property>{{"k", "v"}, {"k", "2"}});
   CHECK(got.client_id == "client-1");
 }
 
@@ -125,13 +121,13 @@ TEST_CASE("CONNECT with a will carrying every will property and user name and pa
   w.payload = bin("offline");
   w.qos = qos::at_least_once;
   w.retain = true;
-  w.props.payload_format_indicator = true;
-  w.props.message_expiry_interval = 300;
-  w.props.content_type = "text/plain";
-  w.props.response_topic = "resp/t";
-  w.props.correlation_data = bin("corr");
-  w.props.will_delay_interval = 5;
-  w.props.user_properties = ups;
+  w.props.set_payload_format_indicator(true);
+  w.props.set_message_expiry_interval(300);
+  w.props.set_content_type("text/plain");
+  w.props.set_response_topic("resp/t");
+  w.props.set_correlation_data(bin("corr"));
+  w.props.set_will_delay_interval(5);
+  w.props.set_user_properties(ups);
   connect expected;
   expected.version = v5;
   expected.keep_alive = 60;
@@ -146,13 +142,13 @@ TEST_CASE("CONNECT with a will carrying every will property and user name and pa
   CHECK(got.will->payload.as_string() == "offline");
   CHECK(got.will->qos == qos::at_least_once);
   CHECK(got.will->retain);
-  CHECK(got.will->props.payload_format_indicator == true);
-  CHECK(got.will->props.message_expiry_interval == 300u);
-  CHECK(got.will->props.content_type == std::optional<std::string_view>("text/plain"));
-  CHECK(got.will->props.response_topic == std::optional<std::string_view>("resp/t"));
-  CHECK(got.will->props.correlation_data == std::optional<binary>(bin("corr")));
-  CHECK(got.will->props.will_delay_interval == 5u);
-  CHECK(items(got.will->props.user_properties) == std::vector<user_property>{{"k", "v"}});
+  CHECK(got.will->props.payload_format_indicator() == true);
+  CHECK(got.will->props.message_expiry_interval() == 300u);
+  CHECK(got.will->props.content_type() == std::optional<std::string_view>("text/plain"));
+  CHECK(got.will->props.response_topic() == std::optional<std::string_view>("resp/t"));
+  CHECK(got.will->props.correlation_data() == std::optional<binary>(bin("corr")));
+  CHECK(got.will->props.will_delay_interval() == 5u);
+  CHECK(items(got.will->props.user_properties()) == std::vector<user_property>{{"k", "v"}});
   CHECK(got.username == std::optional<std::string_view>("user"));
   REQUIRE(got.password);
   CHECK(got.password->as_string() == "pass");
@@ -226,12 +222,12 @@ TEST_CASE("CONNECT properties in any order decode the same and user properties k
   expected.version = v5;
   expected.keep_alive = 60;
   expected.client_id = "c1";
-  expected.props.session_expiry_interval = 60;
-  expected.props.receive_maximum = 10;
-  expected.props.user_properties = ups;
-  expected.props.maximum_packet_size = 1024;
+  expected.props.set_session_expiry_interval(60);
+  expected.props.set_receive_maximum(10);
+  expected.props.set_user_properties(ups);
+  expected.props.set_maximum_packet_size(1024);
   const connect got = decodes_to(wire, v5, expected);
-  CHECK(items(got.props.user_properties) == std::vector<user_property>{{"a", "1"}, {"a", "2"}});
+  CHECK(items(got.props.user_properties()) == std::vector<user_property>{{"a", "1"}, {"a", "2"}});
   stream_gives(wire, v5, 1);
   round_trips(canonical, v5, expected);
 }
@@ -285,41 +281,41 @@ TEST_CASE("CONNACK with every CONNACK property writes them in ascending id order
   static const std::uint8_t auth_data[] = {5, 6, 7, 8};
   const user_property ups[] = {{"k", "v"}};
   connack expected;
-  expected.props.session_expiry_interval = 3600;
-  expected.props.assigned_client_identifier = "id-7";
-  expected.props.server_keep_alive = 30;
-  expected.props.authentication_method = "SCRAM-SHA-1";
-  expected.props.authentication_data = binary(auth_data, 4);
-  expected.props.response_information = "info";
-  expected.props.server_reference = "srv2.example.com";
-  expected.props.reason_string = "ok";
-  expected.props.receive_maximum = 10;
-  expected.props.topic_alias_maximum = 5;
-  expected.props.maximum_qos = 1;
-  expected.props.retain_available = false;
-  expected.props.user_properties = ups;
-  expected.props.maximum_packet_size = 4096;
-  expected.props.wildcard_subscription_available = false;
-  expected.props.subscription_identifier_available = false;
-  expected.props.shared_subscription_available = true;
+  expected.props.set_session_expiry_interval(3600);
+  expected.props.set_assigned_client_identifier("id-7");
+  expected.props.set_server_keep_alive(30);
+  expected.props.set_authentication_method("SCRAM-SHA-1");
+  expected.props.set_authentication_data(binary(auth_data, 4));
+  expected.props.set_response_information("info");
+  expected.props.set_server_reference("srv2.example.com");
+  expected.props.set_reason_string("ok");
+  expected.props.set_receive_maximum(10);
+  expected.props.set_topic_alias_maximum(5);
+  expected.props.set_maximum_qos(1);
+  expected.props.set_retain_available(false);
+  expected.props.set_user_properties(ups);
+  expected.props.set_maximum_packet_size(4096);
+  expected.props.set_wildcard_subscription_available(false);
+  expected.props.set_subscription_identifier_available(false);
+  expected.props.set_shared_subscription_available(true);
   const connack got = round_trips(wire, v5, expected);
-  CHECK(got.props.session_expiry_interval == 3600u);
-  CHECK(got.props.assigned_client_identifier == std::optional<std::string_view>("id-7"));
-  CHECK(got.props.server_keep_alive == 30);
-  CHECK(got.props.authentication_method == std::optional<std::string_view>("SCRAM-SHA-1"));
-  CHECK(got.props.authentication_data == std::optional<binary>(binary(auth_data, 4)));
-  CHECK(got.props.response_information == std::optional<std::string_view>("info"));
-  CHECK(got.props.server_reference == std::optional<std::string_view>("srv2.example.com"));
-  CHECK(got.props.reason_string == std::optional<std::string_view>("ok"));
-  CHECK(got.props.receive_maximum == 10);
-  CHECK(got.props.topic_alias_maximum == 5);
-  CHECK(got.props.maximum_qos == 1);
-  CHECK(got.props.retain_available == false);
-  CHECK(items(got.props.user_properties) == std::vector<user_property>{{"k", "v"}});
-  CHECK(got.props.maximum_packet_size == 4096u);
-  CHECK(got.props.wildcard_subscription_available == false);
-  CHECK(got.props.subscription_identifier_available == false);
-  CHECK(got.props.shared_subscription_available == true);
+  CHECK(got.props.session_expiry_interval() == 3600u);
+  CHECK(got.props.assigned_client_identifier() == std::optional<std::string_view>("id-7"));
+  CHECK(got.props.server_keep_alive() == 30);
+  CHECK(got.props.authentication_method() == std::optional<std::string_view>("SCRAM-SHA-1"));
+  CHECK(got.props.authentication_data() == std::optional<binary>(binary(auth_data, 4)));
+  CHECK(got.props.response_information() == std::optional<std::string_view>("info"));
+  CHECK(got.props.server_reference() == std::optional<std::string_view>("srv2.example.com"));
+  CHECK(got.props.reason_string() == std::optional<std::string_view>("ok"));
+  CHECK(got.props.receive_maximum() == 10);
+  CHECK(got.props.topic_alias_maximum() == 5);
+  CHECK(got.props.maximum_qos() == 1);
+  CHECK(got.props.retain_available() == false);
+  CHECK(items(got.props.user_properties()) == std::vector<user_property>{{"k", "v"}});
+  CHECK(got.props.maximum_packet_size() == 4096u);
+  CHECK(got.props.wildcard_subscription_available() == false);
+  CHECK(got.props.subscription_identifier_available() == false);
+  CHECK(got.props.shared_subscription_available() == true);
 }
 
 TEST_CASE("CONNACK refusing with 0x9c carries a server reference and a reason string") {
@@ -331,12 +327,12 @@ TEST_CASE("CONNACK refusing with 0x9c carries a server reference and a reason st
                         "1f 0008 7472792073727632");               // reason string "try srv2"
   connack expected;
   expected.reason_code = reason::use_another_server;
-  expected.props.server_reference = "srv2.example.com";
-  expected.props.reason_string = "try srv2";
+  expected.props.set_server_reference("srv2.example.com");
+  expected.props.set_reason_string("try srv2");
   const connack got = round_trips(wire, v5, expected);
   CHECK(got.reason_code == 0x9c);
-  CHECK(got.props.server_reference == std::optional<std::string_view>("srv2.example.com"));
-  CHECK(got.props.reason_string == std::optional<std::string_view>("try srv2"));
+  CHECK(got.props.server_reference() == std::optional<std::string_view>("srv2.example.com"));
+  CHECK(got.props.reason_string() == std::optional<std::string_view>("try srv2"));
 }
 
 TEST_CASE("CONNACK carries each Connect reason code of Table 3-1 [MQTT-3.2.2-8]") {
@@ -369,12 +365,12 @@ TEST_CASE("CONNACK properties in any order decode the same") {
                              "24 00"      // maximum QoS 0
                              "2a 00");    // shared subscription available 0
   connack expected;
-  expected.props.server_keep_alive = 10;
-  expected.props.maximum_qos = 0;
-  expected.props.shared_subscription_available = false;
+  expected.props.set_server_keep_alive(10);
+  expected.props.set_maximum_qos(0);
+  expected.props.set_shared_subscription_available(false);
   const connack got = decodes_to(wire, v5, expected);
-  CHECK(got.props.maximum_qos == 0);
-  CHECK(got.props.shared_subscription_available == false);
+  CHECK(got.props.maximum_qos() == 0);
+  CHECK(got.props.shared_subscription_available() == false);
   stream_gives(wire, v5, 1);
   round_trips(canonical, v5, expected);
 }

@@ -10,6 +10,9 @@
 
 namespace mqttconn::test {
 
+// The level of the MQTT 5.0 vectors (test_vectors_v5*.cpp).
+inline constexpr protocol_version v5 = protocol_version::v5;
+
 // `wire` must decode at level `v` to exactly one packet equal to `expected`. Returns the decoded
 // packet (its views point into `wire`) so a test can also check fields one by one.
 template <class P>
