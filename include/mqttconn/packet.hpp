@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "mqttconn/properties.hpp"
@@ -141,6 +142,20 @@ using packet = std::variant<connect, connack, publish, puback, pubrec, pubrel, p
 inline packet_type type_of(const packet& p) noexcept {
   return static_cast<packet_type>(p.index() + 1);
 }
+
+namespace detail {
+template <class P, class... Ts>
+constexpr std::size_t index_in(const std::variant<Ts...>*) noexcept {
+  std::size_t i = 0;
+  ((std::is_same_v<P, Ts> ? false : (++i, true)) && ...);
+  return i;
+}
+}  // namespace detail
+
+// The packet type of a packet struct: packet_type_of<publish> == packet_type::publish.
+template <class P>
+inline constexpr packet_type packet_type_of =
+    static_cast<packet_type>(detail::index_in<P>(static_cast<const packet*>(nullptr)) + 1);
 
 // Named reason codes of 5.0 §2.4 (Table 2-6), for readability at call sites.
 namespace reason {

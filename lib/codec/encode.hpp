@@ -13,7 +13,7 @@ namespace detail {
 
 template <class P>
 constexpr std::uint8_t type_number() noexcept {
-  return static_cast<std::uint8_t>(packet{std::in_place_type<P>}.index() + 1);
+  return static_cast<std::uint8_t>(packet_type_of<P>);
 }
 
 template <class P>
