@@ -213,66 +213,121 @@ void read_properties(reader& r, property_scope scope, properties& out) noexcept 
   if (sub_ids != 0) out.set_subscription_identifiers(wire_list<std::uint32_t>::from_wire(start, sub_ids));
 }
 
-bool tx_check::str(std::string_view s, const char* field) noexcept {
+bool tx_check::str_slow(std::string_view s, const char* field) noexcept {
   if (s.size() > 65535) return refuse(field, "is longer than 65,535 bytes");
-  if (plain_ascii<false>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())) return true;
   const utf8_check u =
       utf8_validate(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), false);
   if (u.fault != utf8_fault::none) return refuse(field, utf8_fault_text(u.fault));
   return true;
 }
 
-bool tx_check::bin(binary b, const char* field) noexcept {
-  return b.size() <= 65535 || refuse(field, "is longer than 65,535 bytes");
-}
 
-bool check_properties(const properties& p, property_scope scope, tx_check& c) noexcept {
-  const std::uint64_t present = p.present();
-  if (present == 0) return true;
-  if (const std::uint64_t misplaced = present & ~allowed_masks[static_cast<unsigned>(scope)]) {
-    return c.refuse(info(static_cast<std::uint8_t>(std::countr_zero(misplaced))).name, "is not allowed in this packet");
+// Masks of the fixed-width properties by their size on the wire (identifier included).
+constexpr std::uint64_t width_mask(wire_type w) noexcept {
+  std::uint64_t m = 0;
+  for (unsigned id = 0; id < table.size(); ++id) {
+    if (table[id].type == w) m |= std::uint64_t{1} << id;
   }
-  using id = property_id;
-  auto text = [&](id i, const std::optional<std::string_view>& v) {
-    return !v || c.str(*v, info(static_cast<std::uint8_t>(i)).name);
-  };
-  auto data = [&](id i, const std::optional<binary>& v) {
-    return !v || c.bin(*v, info(static_cast<std::uint8_t>(i)).name);
-  };
-  if (!text(id::content_type, p.content_type()) || !text(id::response_topic, p.response_topic()) ||
-      !data(id::correlation_data, p.correlation_data()) ||
-      !text(id::assigned_client_identifier, p.assigned_client_identifier()) ||
-      !text(id::authentication_method, p.authentication_method()) ||
-      !data(id::authentication_data, p.authentication_data()) ||
-      !text(id::response_information, p.response_information()) ||
-      !text(id::server_reference, p.server_reference()) || !text(id::reason_string, p.reason_string())) {
-    return false;
-  }
-  if (const auto t = p.response_topic();
-      t && has_wildcard(reinterpret_cast<const std::uint8_t*>(t->data()), t->size())) {
-    return c.refuse("Response Topic", "contains a wildcard [MQTT-3.3.2-14]", 0x82);
-  }
-  const wire_list<std::uint32_t> ids = p.subscription_identifiers();
-  if (scope == property_scope::subscribe && ids.size() > 1) {
-    return c.refuse("Subscription Identifier", "appears more than once in SUBSCRIBE", 0x82);
-  }
-  for (std::uint32_t v : ids) {
-    if (v == 0 || v > vbi_max) return c.refuse("Subscription Identifier", "is outside 1..268,435,455", 0x82);
-  }
-  if (p.receive_maximum() == 0) return c.refuse("Receive Maximum", "is 0", 0x82);
-  if (p.maximum_packet_size() == 0u) return c.refuse("Maximum Packet Size", "is 0", 0x82);
-  if (p.topic_alias() == 0) return c.refuse("Topic Alias", "is 0", 0x94);
-  if (p.maximum_qos().value_or(0) > 1) return c.refuse("Maximum QoS", "is neither 0 nor 1", 0x82);
-  for (const user_property& u : p.user_properties()) {
-    if (!c.str(u.name, "User Property name") || !c.str(u.value, "User Property value")) return false;
-  }
-  return true;
+  return m;
+}
+constexpr std::uint64_t two_byte = width_mask(wire_type::byte), three_byte = width_mask(wire_type::two),
+                        five_byte = width_mask(wire_type::four);
+
+// Set bits of a mask with few of them. (std::popcount is a library call on baseline x86-64.)
+constexpr unsigned bits(std::uint64_t m) noexcept {
+  unsigned n = 0;
+  for (; m != 0; m &= m - 1) ++n;
+  return n;
 }
 
 std::size_t properties_size(const properties& p) noexcept {
-  size_counter n;
-  put_properties(n, p);
-  return n.n;
+  const std::uint64_t m = p.present();
+  if (m == 0) return 0;
+  std::size_t n = 2 * bits(m & two_byte) + 3 * bits(m & three_byte) + 5 * bits(m & five_byte);
+  // The rest vary in length: visit only those.
+  size_counter c;
+  for (std::uint64_t v = m & ~(two_byte | three_byte | five_byte); v != 0; v &= v - 1) {
+    using pid = property_id;
+    switch (static_cast<pid>(std::countr_zero(v))) {
+      case pid::content_type: c.str(*p.content_type()); break;
+      case pid::response_topic: c.str(*p.response_topic()); break;
+      case pid::correlation_data: c.bin(*p.correlation_data()); break;
+      case pid::assigned_client_identifier: c.str(*p.assigned_client_identifier()); break;
+      case pid::authentication_method: c.str(*p.authentication_method()); break;
+      case pid::authentication_data: c.bin(*p.authentication_data()); break;
+      case pid::response_information: c.str(*p.response_information()); break;
+      case pid::server_reference: c.str(*p.server_reference()); break;
+      case pid::reason_string: c.str(*p.reason_string()); break;
+      case pid::subscription_identifier:
+        for (std::uint32_t id : p.subscription_identifiers()) c.vbi(id);
+        c.skip(p.subscription_identifiers().size());
+        break;
+      case pid::user_property:
+        for (const user_property& u : p.user_properties()) c.str(u.name), c.str(u.value);
+        c.skip(p.user_properties().size());
+        break;
+      default: break;
+    }
+  }
+  // One identifier byte for each string or binary property (lists counted theirs above).
+  constexpr std::uint64_t lists = std::uint64_t{1} << 0x0B | std::uint64_t{1} << 0x26;
+  return n + c.n + bits(m & ~(two_byte | three_byte | five_byte | lists));
+}
+
+bool check_properties(const properties& p, property_scope scope, tx_check& c) noexcept {
+  const std::uint64_t m = p.present();
+  if (m == 0) return true;
+  if (const std::uint64_t misplaced = m & ~allowed_masks[static_cast<unsigned>(scope)]) {
+    return c.refuse(info(static_cast<std::uint8_t>(std::countr_zero(misplaced))).name, "is not allowed in this packet");
+  }
+  // Only the present properties that have something to check: strings, binaries, lists and
+  // the values with a range.
+  using pid = property_id;
+  constexpr std::uint64_t ranged = std::uint64_t{1} << 0x21 | std::uint64_t{1} << 0x23 |
+                                   std::uint64_t{1} << 0x24 | std::uint64_t{1} << 0x27;
+  for (std::uint64_t v = m & (~(two_byte | three_byte | five_byte) | ranged); v != 0; v &= v - 1) {
+    const auto id = static_cast<std::uint8_t>(std::countr_zero(v));
+    const char* name = info(id).name;
+    bool ok = true;
+    switch (static_cast<pid>(id)) {
+      case pid::content_type: ok = c.str(*p.content_type(), name); break;
+      case pid::response_topic: {
+        const std::string_view t = *p.response_topic();
+        ok = c.str(t, name) && (!has_wildcard(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()) ||
+                                c.refuse(name, "contains a wildcard [MQTT-3.3.2-14]", 0x82));
+        break;
+      }
+      case pid::correlation_data: ok = c.bin(*p.correlation_data(), name); break;
+      case pid::assigned_client_identifier: ok = c.str(*p.assigned_client_identifier(), name); break;
+      case pid::authentication_method: ok = c.str(*p.authentication_method(), name); break;
+      case pid::authentication_data: ok = c.bin(*p.authentication_data(), name); break;
+      case pid::response_information: ok = c.str(*p.response_information(), name); break;
+      case pid::server_reference: ok = c.str(*p.server_reference(), name); break;
+      case pid::reason_string: ok = c.str(*p.reason_string(), name); break;
+      case pid::subscription_identifier: {
+        const wire_list<std::uint32_t> ids = p.subscription_identifiers();
+        if (scope == property_scope::subscribe && ids.size() > 1) {
+          return c.refuse(name, "appears more than once in SUBSCRIBE", 0x82);
+        }
+        for (std::uint32_t i : ids) {
+          if (i == 0 || i > vbi_max) return c.refuse(name, "is outside 1..268,435,455", 0x82);
+        }
+        break;
+      }
+      case pid::user_property:
+        for (const user_property& u : p.user_properties()) {
+          if (!c.str(u.name, "User Property name") || !c.str(u.value, "User Property value")) return false;
+        }
+        break;
+      case pid::receive_maximum: ok = *p.receive_maximum() != 0 || c.refuse(name, "is 0", 0x82); break;
+      case pid::maximum_packet_size: ok = *p.maximum_packet_size() != 0 || c.refuse(name, "is 0", 0x82); break;
+      case pid::topic_alias: ok = *p.topic_alias() != 0 || c.refuse(name, "is 0", 0x94); break;
+      case pid::maximum_qos: ok = *p.maximum_qos() <= 1 || c.refuse(name, "is neither 0 nor 1", 0x82); break;
+      default: break;
+    }
+    if (!ok) return false;
+  }
+  return true;
 }
 
 void wire_next(const std::uint8_t*& p, user_property& out) noexcept {

@@ -46,9 +46,10 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, subscribe& o
   std::size_t n = 0;
   while (r.left() > 0) {
     const std::uint8_t* at = r.pos();
-    const std::string_view f = r.str("topic filter");
+    bool wildcard;
+    const std::string_view f = r.topic("topic filter", wildcard);
     if (r.failed()) break;
-    if (!check_filter(r, at, f, v5)) break;
+    if ((wildcard || !plain_filter(f, v5)) && !check_filter(r, at, f, v5)) break;
     const std::uint8_t* opt_at = r.pos();
     const std::uint8_t o = r.u8("subscription options");
     if (r.failed()) break;
@@ -79,8 +80,7 @@ bool check(const subscribe& p, protocol_version v, tx_check& c) noexcept {
   if (v5 && !check_properties(p.props, property_scope::subscribe, c)) return false;
   if (p.subscriptions.empty()) return c.refuse("subscriptions", "are empty [MQTT-3.8.3-2]", 0x82);
   for (const subscription& s : p.subscriptions) {
-    if (!c.str(s.topic_filter, "topic filter")) return false;
-    if (const char* fault = topic_filter_fault(s.topic_filter, v5)) return c.refuse("topic filter", fault, 0x8F);
+    if (!c.filter(s.topic_filter, v5)) return false;
     if (s.max_qos > qos::exactly_once) return c.refuse("subscription QoS", "is 3", 0x82);
     if (!v5 && (s.no_local || s.retain_as_published || s.retain_handling != 0)) {
       return c.refuse("subscription options", "beyond QoS exist only in MQTT 5.0");

@@ -4,16 +4,13 @@
 
 #include "mqttconn/codec.hpp"
 #include "utf8.hpp"
+#include "writer.hpp"
 
 namespace mqttconn {
 namespace detail {
 
 const char* topic_filter_fault(std::string_view f, bool v5) noexcept {
   if (f.empty()) return "is empty [MQTT-4.7.3-1]";
-  // Most filters hold no wildcard and are not shared: nothing to check then.
-  if (plain_ascii<true>(reinterpret_cast<const std::uint8_t*>(f.data()), f.size()) && !(v5 && is_shared(f))) {
-    return nullptr;
-  }
   if (v5 && is_shared(f)) {
     // [MQTT-4.8.2-1] [MQTT-4.8.2-2]: "$share/" ShareName "/" TopicFilter, where the ShareName
     // is at least one character and holds no '/', '+' or '#'.
@@ -40,6 +37,16 @@ const char* topic_filter_fault(std::string_view f, bool v5) noexcept {
     }
   }
   return nullptr;
+}
+
+bool tx_check::filter(std::string_view f, bool v5) noexcept {
+  if (f.size() <= 65535 && plain_ascii<true>(reinterpret_cast<const std::uint8_t*>(f.data()), f.size()) &&
+      plain_filter(f, v5)) {
+    return true;
+  }
+  if (!str(f, "topic filter")) return false;
+  const char* fault = topic_filter_fault(f, v5);
+  return fault == nullptr || refuse("topic filter", fault, 0x8F);
 }
 
 }  // namespace detail

@@ -27,6 +27,14 @@ bool check_filter(Reader& r, const std::uint8_t* at, std::string_view f, bool v5
 }
 
 // True for a 5.0 shared-subscription filter ("$share/name/filter").
-inline bool is_shared(std::string_view f) noexcept { return f.substr(0, 7) == "$share/"; }
+inline bool is_shared(std::string_view f) noexcept {
+  return f.size() >= 7 && f[0] == '$' && f.substr(1, 6) == "share/";
+}
+
+// A filter known to be ASCII without wildcards is valid unless empty or (5.0) shared, which
+// needs the full check; this is the common case and costs nothing more.
+inline bool plain_filter(std::string_view f, bool v5) noexcept {
+  return !f.empty() && !(v5 && is_shared(f));
+}
 
 }  // namespace mqttconn::detail

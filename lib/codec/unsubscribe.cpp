@@ -32,9 +32,10 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, unsubscribe&
   std::size_t n = 0;
   while (r.left() > 0) {
     const std::uint8_t* at = r.pos();
-    const std::string_view f = r.str("topic filter");
+    bool wildcard;
+    const std::string_view f = r.topic("topic filter", wildcard);
     if (r.failed()) break;
-    if (!check_filter(r, at, f, v5)) break;
+    if ((wildcard || !plain_filter(f, v5)) && !check_filter(r, at, f, v5)) break;
     ++n;
   }
   if (n == 0 && !r.failed()) {
@@ -51,8 +52,7 @@ bool check(const unsubscribe& p, protocol_version v, tx_check& c) noexcept {
   if (v5 && !check_properties(p.props, property_scope::unsubscribe, c)) return false;
   if (p.topic_filters.empty()) return c.refuse("topic filters", "are empty [MQTT-3.10.3-2]", 0x82);
   for (std::string_view f : p.topic_filters) {
-    if (!c.str(f, "topic filter")) return false;
-    if (const char* fault = topic_filter_fault(f, v5)) return c.refuse("topic filter", fault, 0x8F);
+    if (!c.filter(f, v5)) return false;
   }
   return true;
 }

@@ -8,6 +8,7 @@
 
 #include "mqttconn/result.hpp"
 #include "mqttconn/types.hpp"
+#include "utf8.hpp"
 #include "varint.hpp"
 
 namespace mqttconn::detail {
@@ -43,8 +44,29 @@ struct byte_writer {
   }
   void vbi(std::uint32_t v) noexcept { p = vbi_write(p, v); }
   void raw(const std::uint8_t* s, std::size_t k) noexcept {
-    if (k != 0) std::memcpy(p, s, k);
+    copy(p, s, k);
     p += k;
+  }
+  // Most fields are short: copy them inline with two overlapping words instead of calling
+  // memcpy. Every load and store stays inside [0, k).
+  static void copy(std::uint8_t* d, const std::uint8_t* s, std::size_t k) noexcept {
+    if (k >= 8 && k <= 16) {
+      std::uint64_t a, b;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + k - 8, 8);
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    } else if (k >= 4 && k < 8) {
+      std::uint32_t a, b;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + k - 4, 4);
+      std::memcpy(d, &a, 4);
+      std::memcpy(d + k - 4, &b, 4);
+    } else if (k < 4) {
+      for (std::size_t i = 0; i < k; ++i) d[i] = s[i];
+    } else {
+      std::memcpy(d, s, k);
+    }
   }
   void str(std::string_view s) noexcept {
     u16(static_cast<std::uint16_t>(s.size()));
@@ -71,10 +93,19 @@ class tx_check {
     return false;
   }
   // UTF-8 Encoded String rules [MQTT-1.5.4-1] [MQTT-1.5.4-2] and the 65,535-byte limit.
-  bool str(std::string_view s, const char* field) noexcept;
-  bool bin(binary b, const char* field) noexcept;
+  bool str(std::string_view s, const char* field) noexcept {
+    return (s.size() <= 65535 && plain_ascii<false>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())) ||
+           str_slow(s, field);
+  }
+  bool bin(binary b, const char* field) noexcept {
+    return b.size() <= 65535 || refuse(field, "is longer than 65,535 bytes");
+  }
+  // A Topic Filter: a string, and valid filter syntax (5.0 shared-subscription syntax if v5).
+  bool filter(std::string_view f, bool v5) noexcept;
 
  private:
+  bool str_slow(std::string_view s, const char* field) noexcept;
+
   error& err_;
   bool ok_ = true;
 };
