@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "mqttconn/codec.hpp"
+#include "mqttconn/connection.hpp"
 
 // ---------------------------------------------------------------------------------------------
 // Allocation counting: every global operator new of this binary (the library is linked in
@@ -345,6 +346,104 @@ std::uint64_t stream_loop(const job&, std::uint64_t n) {
   return sum;
 }
 
+// --- Through a connection ------------------------------------------------------------------
+// The same work as W6-decode and W1/W2-encode, but through mqttconn::connection: W6 fed to a
+// server connection in 4 KiB receives with events taken one by one; W1 and W2 sent with
+// publish() and the output drained. Their ratio to the bare codec jobs is the cost of the
+// connection layer.
+
+// A connection through the CONNECT/CONNACK exchange, at level v, in role r.
+connection connected(role r, protocol_version v, std::pmr::memory_resource* mr = std::pmr::get_default_resource()) {
+  connection client(connection_options{.role = role::client}, mr);
+  connection server(connection_options{.role = role::server}, mr);
+  connect c = g_w->w5;
+  c.version = v;
+  if (v != protocol_version::v5) c.props = {}, c.will->props = {};
+  if (!client.connect(c)) die("connect refused");
+  auto pass = [](connection& from, connection& to) {
+    std::vector<std::uint8_t> wire(from.output().begin(), from.output().end());
+    from.consume_output(wire.size());
+    bytes in(wire);
+    while (!in.empty()) {
+      const result<std::size_t> n = to.receive(in);
+      if (!n) die("handshake: " + n.error().message());
+      in = in.subspan(*n);
+      to.next_event();
+    }
+  };
+  pass(client, server);
+  if (!server.connack({})) die("connack refused");
+  pass(server, client);
+  return r == role::client ? std::move(client) : std::move(server);
+}
+
+connection* g_server = nullptr;
+connection* g_client4 = nullptr;
+connection* g_client5 = nullptr;
+
+std::uint64_t connection_stream_loop(const job&, std::uint64_t n) {
+  const std::vector<std::uint8_t>& buf = g_w->wire[5];
+  connection& c = *g_server;
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t count = 0;
+    for (std::size_t pos = 0; pos < buf.size(); pos += 4096) {
+      bytes in(buf.data() + pos, std::min<std::size_t>(4096, buf.size() - pos));
+      while (!in.empty()) {
+        const result<std::size_t> r = c.receive(in);
+        if (!r) [[unlikely]] die("connection receive failed: " + r.error().message());
+        in = in.subspan(*r);
+        if (const packet* p = c.next_event()) {
+          ++count;
+          sum += fold_any(*p);
+        }
+      }
+    }
+    if (count != w6_packets) [[unlikely]] die("W6 through a connection: " + std::to_string(count) + " packets");
+  }
+  return sum;
+}
+
+std::uint64_t publish_loop(const job& j, std::uint64_t n) {
+  connection& c = j.w == 0 ? *g_client4 : *g_client5;
+  const publish& p = j.w == 0 ? g_w->w1 : g_w->w2;
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const result<void> r = c.publish(p);
+    if (!r) [[unlikely]] die("publish refused: " + r.error().message());
+    const bytes out = c.output();
+    escape(out.data());
+    sum += out.size();
+    c.consume_output(out.size());
+  }
+  return sum;
+}
+
+// Heap held by a connection after the handshake, with its output drained: what an idle
+// connection costs beyond the object itself.
+struct counting_resource : std::pmr::memory_resource {
+  std::size_t live = 0, peak = 0;
+  void* do_allocate(std::size_t n, std::size_t a) override {
+    live += n;
+    peak = std::max(peak, live);
+    return std::pmr::new_delete_resource()->allocate(n, a);
+  }
+  void do_deallocate(void* p, std::size_t n, std::size_t a) override {
+    live -= n;
+    std::pmr::new_delete_resource()->deallocate(p, n, a);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override { return this == &o; }
+};
+
+void report_idle(std::FILE* out) {
+  counting_resource mr;
+  {
+    connection c = connected(role::server, protocol_version::v5, &mr);
+    std::fprintf(out, "idle connection: object %zu B, heap after the CONNECT/CONNACK exchange %zu B (peak %zu B)\n",
+                 sizeof(connection), mr.live, mr.peak);
+  }
+}
+
 }  // namespace
 
 // The loop callgrind collects: everything a job does per iteration is below this call.
@@ -372,6 +471,11 @@ std::vector<job> make_jobs(bool with_w6) {
   j.push_back({"W5-decode", "W5", "decode", decode_loop<connect>, 1, sz(4), 4, v5});
   j.push_back({"W5-encode", "W5", "encode", encode_loop<connect>, 1, sz(4), 4, v5});
   if (with_w6) j.push_back({"W6-decode", "W6", "decode", stream_loop, w6_packets, sz(5), 5, v5});
+  j.push_back({"W1-publish", "W1", "publish", publish_loop, 1, sz(0), 0, v4});
+  j.push_back({"W2-publish", "W2", "publish", publish_loop, 1, sz(1), 1, v5});
+  if (with_w6) {
+    j.push_back({"W6-connection", "W6", "connection", connection_stream_loop, w6_packets, sz(5), 5, v5});
+  }
   return j;
 }
 
@@ -527,8 +631,14 @@ int main(int argc, char** argv) {
   g_w = &w;
   stream_decoder sd(protocol_version::v5);
   g_stream = &sd;
-  const bool with_w6 = cg_job.empty() ? only.empty() || only.find(",W6-decode,") != std::string::npos
-                                       : cg_job == "W6-decode";
+  const bool with_w6 = cg_job.empty() ? only.empty() || only.find(",W6-") != std::string::npos
+                                       : cg_job.rfind("W6-", 0) == 0;
+  connection server = connected(role::server, protocol_version::v5);
+  connection client4 = connected(role::client, protocol_version::v3_1_1);
+  connection client5 = connected(role::client, protocol_version::v5);
+  g_server = &server;
+  g_client4 = &client4;
+  g_client5 = &client5;
   const std::vector<job> jobs = make_jobs(with_w6 || list || !dump_dir.empty());
 
   if (list) {
@@ -552,6 +662,7 @@ int main(int argc, char** argv) {
 
   self_check();
   std::FILE* text = json ? stderr : stdout;
+  report_idle(text);
   std::vector<outcome> results;
   for (const job& j : jobs) {
     if (!only.empty() && only.find("," + j.name + ",") == std::string::npos) continue;

@@ -184,7 +184,8 @@ class connection {
   std::uint8_t head_[16] = {};
   std::size_t head_len_ = 0;
 
-  std::pmr::vector<std::uint8_t> buf_;
+  std::pmr::vector<std::uint8_t> buf_;  // encoded packets in [0, used_); size() is capacity
+  std::size_t used_ = 0;
   std::pmr::vector<segment> segs_;
   std::size_t head_seg_ = 0;   // first segment not fully written
   std::size_t head_off_ = 0;   // bytes of it already written

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "encode_steps.hpp"
 #include "mqttconn/codec.hpp"
 #include "packets.hpp"
 
@@ -41,10 +42,6 @@ bool body_size(const P& p, protocol_version v, std::size_t& body, error& e) noex
   }
   e.packet = type_number<P>();
   return false;
-}
-
-inline std::size_t packet_size(std::size_t body) noexcept {
-  return 1 + vbi_size(static_cast<std::uint32_t>(body)) + body;
 }
 
 template <class P>
@@ -94,6 +91,10 @@ result<std::size_t> encode(const P& p, protocol_version v, std::vector<std::uint
 }  // namespace mqttconn
 
 #define MQTTCONN_INSTANTIATE_ENCODER(P)                                                      \
+  template bool mqttconn::detail::body_size<mqttconn::P>(const mqttconn::P&, mqttconn::protocol_version, \
+                                                         std::size_t&, mqttconn::error&) noexcept; \
+  template std::uint8_t* mqttconn::detail::write_packet<mqttconn::P>(                       \
+      std::uint8_t*, const mqttconn::P&, mqttconn::protocol_version, std::size_t) noexcept;  \
   template mqttconn::result<std::size_t> mqttconn::encoded_size<mqttconn::P>(              \
       const mqttconn::P&, mqttconn::protocol_version) noexcept;                             \
   template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(                    \

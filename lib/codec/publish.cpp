@@ -96,11 +96,17 @@ result<std::size_t> encode_publish_header(const publish& p, protocol_version v,
   if (out.size() < header) {
     return detail::tagged<publish>({errc::buffer_too_small, 0, 0, 0, "output buffer", "is too small"});
   }
-  detail::byte_writer w{out.data()};
-  w.u8(detail::first_byte(p, v));
-  w.vbi(static_cast<std::uint32_t>(body));
-  detail::put_header(w, p, v);
+  detail::write_publish_header(out.data(), p, v, body);
   return header;
+}
+
+std::uint8_t* detail::write_publish_header(std::uint8_t* out, const publish& p, protocol_version v,
+                                           std::size_t body) noexcept {
+  byte_writer w{out};
+  w.u8(first_byte(p, v));
+  w.vbi(static_cast<std::uint32_t>(body));
+  put_header(w, p, v);
+  return w.p;
 }
 
 }  // namespace mqttconn

@@ -30,7 +30,11 @@ std::size_t connection::output_segments(std::span<bytes> out) const noexcept {
 }
 
 void connection::consume_output(std::size_t n) noexcept {
-  n = std::min(n, queued_);
+  if (n >= queued_) {  // all written: the common case
+    queued_ = used_ = head_seg_ = head_off_ = 0;
+    segs_.clear();
+    return;
+  }
   queued_ -= n;
   while (n > 0) {
     const std::size_t left = segs_[head_seg_].size - head_off_;
@@ -42,18 +46,12 @@ void connection::consume_output(std::size_t n) noexcept {
     ++head_seg_;
     head_off_ = 0;
   }
-  if (queued_ == 0) {
-    buf_.clear();
-    segs_.clear();
-    head_seg_ = head_off_ = 0;
-    return;
-  }
   // A backlog that is never fully drained: drop written segments and bytes once they are the
   // larger part, so the buffer does not grow without bound.
   if (head_seg_ >= 32 && head_seg_ * 2 >= segs_.size()) {
     segs_.erase(segs_.begin(), segs_.begin() + static_cast<std::ptrdiff_t>(head_seg_));
     head_seg_ = 0;
-    std::size_t first = buf_.size();
+    std::size_t first = used_;
     for (const segment& s : segs_) {
       if (s.borrowed == nullptr) {
         first = s.offset;
@@ -61,8 +59,8 @@ void connection::consume_output(std::size_t n) noexcept {
       }
     }
     if (first > 0) {
-      std::memmove(buf_.data(), buf_.data() + first, buf_.size() - first);
-      buf_.resize(buf_.size() - first);
+      std::memmove(buf_.data(), buf_.data() + first, used_ - first);
+      used_ -= first;
       for (segment& s : segs_) {
         if (s.borrowed == nullptr) s.offset -= first;
       }
