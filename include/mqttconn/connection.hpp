@@ -22,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "mqttconn/codec.hpp"
 #include "mqttconn/packet.hpp"
@@ -162,8 +163,7 @@ class connection {
   // What the CONNECT and CONNACK of this connection settled.
   struct settled {
     bool connack_done = false;           // a CONNACK went through (either way)
-    bool auth_method = false;            // CONNECT carried an Authentication Method ...
-    std::string method;                  // ... this one
+    bool auth_method = false;            // CONNECT carried an Authentication Method (method_)
     bool empty_client_id = false;
     bool clean_start = true;
     bool session_expiry_zero = true;     // CONNECT's Session Expiry Interval was 0 or absent
@@ -179,6 +179,7 @@ class connection {
     bool sub_id_available = true;
     bool shared_available = true;
   } s_;
+  std::pmr::string method_;  // the CONNECT's Authentication Method
 
   // The server's first bytes, to tell a refused CONNECT's level (see rules.cpp).
   std::uint8_t head_[16] = {};

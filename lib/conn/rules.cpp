@@ -111,7 +111,7 @@ result<void> connection::check_send(const mqttconn::connack& p) const {
   if (s_.empty_client_id && !pr.has(property_id::assigned_client_identifier)) {
     return refusal(pt::connack, "Assigned Client Identifier", "is missing for an empty Client ID [MQTT-3.1.3-7] [MQTT-3.2.2-16]");
   }
-  if (s_.auth_method ? pr.authentication_method() != std::string_view(s_.method)
+  if (s_.auth_method ? pr.authentication_method() != std::string_view(method_)
                      : pr.has(property_id::authentication_method)) {
     return refusal(pt::connack, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [MQTT-4.12.0-6]");
   }
@@ -176,7 +176,7 @@ result<void> connection::check_send(const mqttconn::auth& p) const {
   if (!s_.auth_method) {
     return refusal(pt::auth, "AUTH", "needs an Authentication Method in CONNECT [MQTT-4.12.0-6] [MQTT-4.12.0-7]");
   }
-  if (p.props.authentication_method() != std::string_view(s_.method)) {
+  if (p.props.authentication_method() != std::string_view(method_)) {
     return refusal(pt::auth, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
   }
   const bool connected = state_ == connection_state::connected;
@@ -190,7 +190,7 @@ result<void> connection::check_send(const mqttconn::auth& p) const {
 }
 
 void connection::after_send(const mqttconn::connect& p) {
-  s_.method = p.props.authentication_method().value_or(std::string_view());
+  method_ = p.props.authentication_method().value_or(std::string_view());
   s_.auth_method = p.props.has(property_id::authentication_method);
   version_ = p.version;
   bridge_ = p.bridge;
@@ -246,7 +246,7 @@ bool connection::on_received(const packet& p, error& e) {
       version_ = c.version;
       bridge_ = c.bridge;
       decoder_.set_version(version_);
-      s_.method = c.props.authentication_method().value_or(std::string_view());
+      method_ = c.props.authentication_method().value_or(std::string_view());
       s_.auth_method = c.props.has(property_id::authentication_method);
       s_.empty_client_id = c.client_id.empty();
       s_.clean_start = c.clean_start;
@@ -273,7 +273,7 @@ bool connection::on_received(const packet& p, error& e) {
       case pt::auth: {
         const mqttconn::auth& a = std::get<mqttconn::auth>(p);
         if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [V5-U27] [MQTT-4.12.0-7]");
-        if (a.props.authentication_method() != std::string_view(s_.method)) {
+        if (a.props.authentication_method() != std::string_view(method_)) {
           return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [V5-U27]");
         }
         if (!(a.reason_code == 0x18 || (connected && a.reason_code == 0x19))) {
@@ -336,7 +336,7 @@ bool connection::on_received(const packet& p, error& e) {
           if (s_.empty_client_id && !pr.has(property_id::assigned_client_identifier)) {
             return violation(0x82, "Assigned Client Identifier", "is missing for an empty Client ID [MQTT-3.2.2-16]");
           }
-          if (s_.auth_method ? pr.authentication_method() != std::string_view(s_.method)
+          if (s_.auth_method ? pr.authentication_method() != std::string_view(method_)
                              : pr.has(property_id::authentication_method)) {
             return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [MQTT-4.12.0-6]");
           }
@@ -355,7 +355,7 @@ bool connection::on_received(const packet& p, error& e) {
     if (t == pt::auth) {
       const mqttconn::auth& a = std::get<mqttconn::auth>(p);
       if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [MQTT-4.12.0-6]");
-      if (a.props.authentication_method() != std::string_view(s_.method)) {
+      if (a.props.authentication_method() != std::string_view(method_)) {
         return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
       }
       if (a.reason_code != 0x18) return violation(0x82, "reason code", "is not 0x18 before CONNACK [MQTT-4.12.0-2]");
@@ -368,7 +368,7 @@ bool connection::on_received(const packet& p, error& e) {
     case pt::auth: {
       const mqttconn::auth& a = std::get<mqttconn::auth>(p);
       if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [MQTT-4.12.0-6]");
-      if (a.props.authentication_method() != std::string_view(s_.method)) {
+      if (a.props.authentication_method() != std::string_view(method_)) {
         return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
       }
       if (a.reason_code == 0x19) return violation(0x82, "reason code", "0x19 is sent only by the client");
