@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mqttconn builds and tests with (no-op when all are present).
+#   tools/install-deps.sh          compilers, meson, doctest, valgrind
+#   tools/install-deps.sh --bench  also Node.js and npm for bench/run.sh, unless node exists
 set -euo pipefail
-packages=(g++ clang libclang-rt-14-dev meson ninja-build pkg-config doctest-dev valgrind nodejs npm)
+packages=(g++ clang libclang-rt-14-dev meson ninja-build pkg-config doctest-dev valgrind)
+if [ "${1:-}" = "--bench" ] && ! command -v node >/dev/null; then
+  packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
