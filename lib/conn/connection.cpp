@@ -98,22 +98,32 @@ result<std::size_t> connection::receive(bytes in) {
     return error{errc::event_pending, 0, 0, decoder_.offset(), "event", "must be taken with next_event() first"};
   }
   packet_start_ = decoder_.offset() - decoder_.buffered();
-  bytes rest = in;
-  const result<void> r = decoder_.next(rest, event_);
-  const std::size_t used = in.size() - rest.size();
-  if (opts_.role == mqttconn::role::server && head_len_ < sizeof head_) {
-    const std::size_t n = std::min(sizeof head_ - head_len_, used);
-    std::memcpy(head_ + head_len_, in.data(), n);
-    head_len_ += n;
+  try {
+    bytes rest = in;
+    const result<void> r = decoder_.next(rest, event_);
+    const std::size_t used = in.size() - rest.size();
+    if (opts_.role == mqttconn::role::server && head_len_ < sizeof head_) {
+      // A packet that fails whole is not taken, but its first bytes still tell a refused
+      // CONNECT's level.
+      const std::size_t seen = !r && used == 0 ? in.size() : used;
+      const std::size_t n = std::min(sizeof head_ - head_len_, seen);
+      std::memcpy(head_ + head_len_, in.data(), n);
+      head_len_ += n;
+    }
+    if (!r) {
+      if (r.error().code == errc::need_more) return used;
+      return peer_violation(r.error());
+    }
+    error e;
+    if (!on_received(event_, e)) return peer_violation(e);
+    event_ready_ = true;
+    return used;
+  } catch (...) {
+    // Out of memory while taking a packet: this connection cannot go on [MQTT-4.8.0-2 v3.1.1].
+    failure_ = error{errc::closed, 0x83, 0, packet_start_, "connection", "ran out of memory"};
+    state_ = connection_state::closed;
+    throw;
   }
-  if (!r) {
-    if (r.error().code == errc::need_more) return used;
-    return peer_violation(r.error());
-  }
-  error e;
-  if (!on_received(event_, e)) return peer_violation(e);
-  event_ready_ = true;
-  return used;
 }
 
 const packet* connection::next_event() noexcept {

@@ -36,11 +36,13 @@ bool server_sends(pt t, protocol_version v) noexcept {
   }
 }
 
-// Table 2-6: DISCONNECT codes only the server sends, and the one only the client sends.
+// Table 2-6: DISCONNECT codes only the server sends, and the one only the client sends. The
+// table gives 0x9B to the server alone, but [V5-U22] has a client disconnect with it when a
+// server publishes above the QoS it can handle, so a client may send it too.
 bool server_only_disconnect(std::uint8_t rc) noexcept {
   switch (rc) {
     case 0x87: case 0x89: case 0x8B: case 0x8C: case 0x8D: case 0x8E: case 0x8F: case 0x9A:
-    case 0x9B: case 0x9C: case 0x9D: case 0x9E: case 0x9F: case 0xA0: case 0xA1: case 0xA2:
+    case 0x9C: case 0x9D: case 0x9E: case 0x9F: case 0xA0: case 0xA1: case 0xA2:
       return true;
     default:
       return false;
@@ -324,6 +326,19 @@ bool connection::on_received(const packet& p, error& e) {
 
   // Client.
   if (state_ == connection_state::idle) return violation(0x82, "packet", "arrives before CONNECT was sent");
+  // A client that declined problem information accepts Reason Strings and User Properties
+  // only on PUBLISH, CONNACK and DISCONNECT [MQTT-3.1.2-29].
+  if (!s_.request_problem_info && t != pt::publish && t != pt::connack && t != pt::disconnect) {
+    const properties* pr = std::visit(
+        [](const auto& x) -> const properties* {
+          if constexpr (requires { x.props; }) return &x.props;
+          return nullptr;
+        },
+        p);
+    if (pr && (pr->has(property_id::reason_string) || pr->has(property_id::user_property))) {
+      return violation(0x82, "properties", "carry problem information the client declined [MQTT-3.1.2-29]");
+    }
+  }
   if (!connected) {
     if (t == pt::connack) {
       const mqttconn::connack& a = std::get<mqttconn::connack>(p);
@@ -383,20 +398,8 @@ bool connection::on_received(const packet& p, error& e) {
       return true;
     }
     default:
-      break;
+      return true;
   }
-  if (!s_.request_problem_info && t != pt::publish) {
-    const properties* pr = std::visit(
-        [](const auto& x) -> const properties* {
-          if constexpr (requires { x.props; }) return &x.props;
-          return nullptr;
-        },
-        p);
-    if (pr && (pr->has(property_id::reason_string) || pr->has(property_id::user_property))) {
-      return violation(0x82, "properties", "carry problem information the client declined [MQTT-3.1.2-29]");
-    }
-  }
-  return true;
 }
 
 }  // namespace mqttconn
