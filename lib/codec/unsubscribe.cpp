@@ -31,11 +31,8 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, unsubscribe&
   const std::uint8_t* const start = r.pos();
   std::size_t n = 0;
   while (r.left() > 0) {
-    const std::uint8_t* at = r.pos();
-    bool wildcard;
-    const std::string_view f = r.topic("topic filter", wildcard);
-    if (r.failed()) break;
-    if ((wildcard || !plain_filter(f, v5)) && !check_filter(r, at, f, v5)) break;
+    std::string_view f;
+    if (!read_filter(r, v5, f)) break;
     ++n;
   }
   if (n == 0 && !r.failed()) {

@@ -129,7 +129,7 @@ TEST_CASE("a 3.1 CONNECT names MQIsdp at level 3 on the wire [V31-D01]") {
   REQUIRE(client.connect(full_connect()));
   const std::vector<std::uint8_t> wire = drain(client);
   REQUIRE(wire.size() > 11);
-  CHECK(hex_of(bytes(wire).subspan(2, 9)) == "00 06 4d 51 49 73 64 70 83");  // "MQIsdp", level 3 + bridge bit
+  CHECK(to_hex(bytes(wire).subspan(2, 9)) == "00 06 4d 51 49 73 64 70 83");  // "MQIsdp", level 3 + bridge bit
 }
 
 TEST_CASE("a 3.1 server cannot send DISCONNECT and the connection stays open [V31-D08]") {

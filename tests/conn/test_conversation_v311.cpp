@@ -121,7 +121,7 @@ TEST_CASE("a 3.1.1 CONNECT names MQTT at level 4 on the wire") {
   REQUIRE(client.connect(full_connect()));
   const std::vector<std::uint8_t> wire = drain(client);
   REQUIRE(wire.size() > 9);
-  CHECK(hex_of(bytes(wire).subspan(2, 7)) == "00 04 4d 51 54 54 84");  // "MQTT", level 4 + bridge bit
+  CHECK(to_hex(bytes(wire).subspan(2, 7)) == "00 04 4d 51 54 54 84");  // "MQTT", level 4 + bridge bit
 }
 
 TEST_CASE("a 3.1.1 server cannot send DISCONNECT and the connection stays open [V311-U05]") {

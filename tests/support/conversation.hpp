@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec_helpers.hpp"
 #include "conn_pair.hpp"
 #include "mqttconn/codec.hpp"
 #include "random_packets.hpp"
@@ -28,23 +29,12 @@ struct step {
 };
 using script = std::vector<step>;
 
-inline std::string hex_of(bytes b) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t c : b) {
-    if (!s.empty()) s += ' ';
-    s += digits[c >> 4];
-    s += digits[c & 15];
-  }
-  return s;
-}
-
 // The packet encoded at level v, in hex, for failure messages.
 inline std::string wire_of(const packet& p, protocol_version v) {
   std::vector<std::uint8_t> out;
   const result<std::size_t> n = encode(p, v, out);
   if (!n) return "(not encodable: " + n.error().message() + ")";
-  return hex_of(out);
+  return to_hex(out);
 }
 
 inline std::string why(const result<void>& r) { return r ? std::string("ok") : r.error().message(); }
