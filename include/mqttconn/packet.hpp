@@ -146,8 +146,9 @@ inline packet_type type_of(const packet& p) noexcept {
 namespace detail {
 template <class P, class... Ts>
 constexpr std::size_t index_in(const std::variant<Ts...>*) noexcept {
+  constexpr bool same[] = {std::is_same_v<P, Ts>...};
   std::size_t i = 0;
-  ((std::is_same_v<P, Ts> ? false : (++i, true)) && ...);
+  while (i < sizeof...(Ts) && !same[i]) ++i;
   return i;
 }
 }  // namespace detail

@@ -197,7 +197,7 @@ TEST_CASE("the README client connects with MQIsdp level 3 and talks to the READM
   REQUIRE(c.conn.connect(hello));
   const bytes first = c.conn.output();
   REQUIRE(first.size() > 11);
-  CHECK(hex_of(first.subspan(2, 9)) == "00 06 4d 51 49 73 64 70 03");  // protocolId MQIsdp, protocolVersion 3
+  CHECK(to_hex(first.subspan(2, 9)) == "00 06 4d 51 49 73 64 70 03");  // protocolId MQIsdp, protocolVersion 3
   run(c, s, SIZE_MAX);
   CHECK(s.client.version() == pv::v3_1);
   CHECK(s.destroyed);

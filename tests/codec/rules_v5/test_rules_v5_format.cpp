@@ -37,7 +37,8 @@ TEST_CASE("rejects fixed-header flags other than those of the flags table [MQTT-
   // Required flags per packet type (PUBLISH has its own rules).
   const std::pair<int, int> required[] = {{1, 0},  {2, 0},  {4, 0},  {5, 0},  {6, 2},  {7, 0},  {8, 2},
                                           {9, 0},  {10, 2}, {11, 0}, {12, 0}, {13, 0}, {14, 0}, {15, 0}};
-  for (const auto& [type, flags] : required) {
+  for (const auto& req : required) {
+    const int type = req.first, flags = req.second;  // no structured binding: clang 14 cannot capture one
     for (int f = 0; f < 16; ++f) {
       if (f == flags) continue;
       CAPTURE(type);
