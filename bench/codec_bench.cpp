@@ -5,6 +5,11 @@
 //   codec_bench --callgrind W1-decode N runs exactly N iterations of one job, untimed
 //   codec_bench --list                  job names
 //
+// The capi-decode and capi-encode jobs do W1 and W2 through the C API (mqttconn_decode() into
+// a mqttconn_packet, mqttconn_encode() from one), to compare with the C++ decode and encode
+// jobs: the price of the C surface (argument checks, the firewall, the conversion of fields,
+// property blocks and lists to and from C structs).
+//
 // Method: every job runs a loop of `iters` iterations (calibrated so that one repetition takes
 // at least --min-time, default 0.2 s), --reps times (default 9); the figure reported is the
 // median ns per packet over the repetitions. The calibration runs double as warm-up. Heap
@@ -29,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mqttconn.h"
 #include "mqttconn/codec.hpp"
 #include "mqttconn/connection.hpp"
 
@@ -419,6 +425,95 @@ std::uint64_t publish_loop(const job& j, std::uint64_t n) {
   return sum;
 }
 
+// --- Through the C API -----------------------------------------------------------------------
+// W1 and W2 as C structs, a decoder whose allocations are counted like operator new's.
+
+void* capi_alloc(std::size_t size, std::size_t align, void*) {
+  ++g_allocs;
+  return align <= alignof(std::max_align_t) ? std::malloc(size ? size : 1)
+                                            : std::aligned_alloc(align, (size + align - 1) / align * align);
+}
+void capi_free(void* p, std::size_t, std::size_t, void*) { std::free(p); }
+
+struct capi_workloads {
+  mqttconn_user_property ups[2];
+  mqttconn_properties w2_props;
+  mqttconn_packet w1, w2;
+  mqttconn_decoder* dec = nullptr;
+
+  static mqttconn_bytes b(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+  explicit capi_workloads(const workloads& w) {
+    static const mqttconn_allocator hooks{nullptr, capi_alloc, capi_free};
+    if (mqttconn_decoder_new(&dec, nullptr, &hooks) != MQTTCONN_OK) die("mqttconn_decoder_new failed");
+    for (int i = 0; i < 2; ++i) ups[i] = {b(w2_user_props[i].name), b(w2_user_props[i].value)};
+    std::memset(&w2_props, 0, sizeof w2_props);
+    w2_props.struct_size = sizeof w2_props;
+    w2_props.present = MQTTCONN_PROP_BIT(MQTTCONN_PROP_MESSAGE_EXPIRY_INTERVAL) | MQTTCONN_PROP_BIT(MQTTCONN_PROP_CONTENT_TYPE);
+    w2_props.message_expiry_interval = *w.w2.props.message_expiry_interval();
+    w2_props.content_type = b(*w.w2.props.content_type());
+    w2_props.user_properties = ups;
+    w2_props.user_property_count = 2;
+    for (mqttconn_packet* p : {&w1, &w2}) {
+      std::memset(p, 0, sizeof *p);
+      p->struct_size = sizeof *p;
+      p->type = MQTTCONN_PACKET_PUBLISH;
+    }
+    w1.topic = b(w.w1.topic);
+    w1.payload = {w.w1.payload.data(), w.w1.payload.size()};
+    w2.qos = 1;
+    w2.packet_id = w.w2.packet_id;
+    w2.topic = b(w.w2.topic);
+    w2.payload = {w.w2.payload.data(), w.w2.payload.size()};
+    w2.props = &w2_props;
+  }
+  ~capi_workloads() { mqttconn_decoder_free(dec); }
+  capi_workloads(const capi_workloads&) = delete;
+  capi_workloads& operator=(const capi_workloads&) = delete;
+};
+
+capi_workloads* g_capi = nullptr;
+
+// The same fold as for the C++ publish.
+inline std::uint64_t fold_c(const mqttconn_packet& p) {
+  const mqttconn_properties& pr = *p.props;
+  return p.topic.len + p.payload.len + p.packet_id + p.qos + pr.user_property_count +
+         ((pr.present & MQTTCONN_PROP_BIT(MQTTCONN_PROP_MESSAGE_EXPIRY_INTERVAL)) ? pr.message_expiry_interval : 0);
+}
+
+std::uint64_t capi_decode_loop(const job& j, std::uint64_t n) {
+  const std::vector<std::uint8_t>& in = g_w->wire[j.w];
+  mqttconn_decoder* d = g_capi->dec;
+  const int v = static_cast<int>(j.v);
+  mqttconn_packet p;
+  std::memset(&p, 0, sizeof p);
+  p.struct_size = sizeof p;
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    escape(in.data());
+    std::size_t used = 0;
+    const int rc = mqttconn_decode(d, in.data(), in.size(), v, &used, &p);
+    if (rc != MQTTCONN_OK) [[unlikely]] die(std::string("mqttconn_decode failed: ") + mqttconn_strerror(rc));
+    if (p.type != MQTTCONN_PACKET_PUBLISH) [[unlikely]] die("decoded the wrong packet type");
+    sum += used + fold_c(p);
+  }
+  return sum;
+}
+
+std::uint64_t capi_encode_loop(const job& j, std::uint64_t n) {
+  const mqttconn_packet& p = j.w == 0 ? g_capi->w1 : g_capi->w2;
+  const int v = static_cast<int>(j.v);
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::size_t written = 0;
+    const int rc = mqttconn_encode(&p, v, g_out, sizeof g_out, &written);
+    if (rc != MQTTCONN_OK) [[unlikely]] die(std::string("mqttconn_encode failed: ") + mqttconn_strerror(rc));
+    escape(g_out);
+    sum += written;
+  }
+  return sum;
+}
+
 // Heap held by a connection after the handshake, with its output drained: what an idle
 // connection costs beyond the object itself.
 struct counting_resource : std::pmr::memory_resource {
@@ -476,6 +571,10 @@ std::vector<job> make_jobs(bool with_w6) {
   if (with_w6) {
     j.push_back({"W6-connection", "W6", "connection", connection_stream_loop, w6_packets, sz(5), 5, v5});
   }
+  j.push_back({"W1-capi-decode", "W1", "capi-decode", capi_decode_loop, 1, sz(0), 0, v4});
+  j.push_back({"W1-capi-encode", "W1", "capi-encode", capi_encode_loop, 1, sz(0), 0, v4});
+  j.push_back({"W2-capi-decode", "W2", "capi-decode", capi_decode_loop, 1, sz(1), 1, v5});
+  j.push_back({"W2-capi-encode", "W2", "capi-encode", capi_encode_loop, 1, sz(1), 1, v5});
   return j;
 }
 
@@ -500,6 +599,26 @@ void self_check() {
   const result<std::size_t> h = encode_publish_header(w.w3, protocol_version::v3_1_1, hdr);
   if (!h || *h + w.w3.payload.size() != w.wire[2].size() || std::memcmp(hdr, w.wire[2].data(), *h) != 0) {
     die("self-check: W3 header + payload differs from the whole packet");
+  }
+  // The C API jobs: the C structs encode to the same bytes, which decode back to them.
+  for (int i = 0; i < 2; ++i) {
+    const mqttconn_packet& c = i == 0 ? g_capi->w1 : g_capi->w2;
+    const int v = i == 0 ? MQTTCONN_V311 : MQTTCONN_V5;
+    std::uint8_t out[1024];
+    std::size_t n = 0, used = 0;
+    if (mqttconn_encode(&c, v, out, sizeof out, &n) != MQTTCONN_OK || n != w.wire[i].size() ||
+        std::memcmp(out, w.wire[i].data(), n) != 0) {
+      die("self-check: W" + std::to_string(i + 1) + " through mqttconn_encode differs");
+    }
+    mqttconn_packet p;
+    std::memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    if (mqttconn_decode(g_capi->dec, w.wire[i].data(), n, v, &used, &p) != MQTTCONN_OK || used != n ||
+        p.qos != c.qos || p.packet_id != c.packet_id || p.topic.len != c.topic.len || p.payload.len != c.payload.len ||
+        p.props->user_property_count != (c.props ? c.props->user_property_count : 0) ||
+        fold_c(p) != fold(i == 0 ? w.w1 : w.w2)) {
+      die("self-check: W" + std::to_string(i + 1) + " through mqttconn_decode differs");
+    }
   }
 }
 
@@ -639,6 +758,8 @@ int main(int argc, char** argv) {
   g_server = &server;
   g_client4 = &client4;
   g_client5 = &client5;
+  capi_workloads capi(w);
+  g_capi = &capi;
   const std::vector<job> jobs = make_jobs(with_w6 || list || !dump_dir.empty());
 
   if (list) {

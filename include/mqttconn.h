@@ -13,7 +13,9 @@
  *     -100 .. -199  the peer broke the protocol: receiving is over, every later receive returns
  *                   the same code, the output may hold the CONNACK or DISCONNECT that says why
  *                   (mqttconn_conn_reason_code()); flush it, then close the transport;
- *     <= -900       fatal (out of memory, internal error): only mqttconn_conn_free() is allowed.
+ *     <= -900       fatal (out of memory, internal error): only mqttconn_conn_free() is allowed;
+ *                   every other call on that handle returns the same code (the error queries
+ *                   still fill their mqttconn_error with it).
  * - Views: mqttconn_bytes and the arrays of an event point into the bytes given to receive or
  *   into the connection. They stay valid until the next call taking a non-const connection
  *   pointer, or free. Inputs (packets to send, their strings and arrays) are borrowed for the
@@ -102,7 +104,10 @@ typedef struct mqttconn_bytes {
   size_t len;
 } mqttconn_bytes;
 
-/* Allocator hooks, used for every allocation the library makes (NULL: malloc/free). */
+/* Allocator hooks, used for every allocation the library makes for a handle: the handle itself
+ * and everything it holds (NULL: malloc/free). Each free gets the size and alignment of its
+ * alloc. mqttconn_encode() has no handle: it allocates nothing unless a list of the packet has
+ * more than 8 entries, and then uses malloc/free. */
 typedef struct mqttconn_allocator {
   void *user;
   void *(*alloc)(size_t size, size_t align, void *user); /* NULL on failure */
@@ -168,7 +173,10 @@ typedef struct mqttconn_user_property {
 
 /* One property block. A value counts only if its bit is set in `present`; the lists are
  * present when their count is nonzero (their bits are then set too). Order of user
- * properties is kept, repeats too. */
+ * properties is kept, repeats too. When sending: the counts decide for the lists, a bit for an
+ * id MQTT 5.0 does not define is ARGUMENT, and the byte properties whose only legal values are
+ * 0 and 1 (payload format indicator, request problem/response information, the four
+ * "available" flags) are INVALID_PACKET otherwise. */
 typedef struct mqttconn_properties {
   size_t struct_size;
   uint64_t present;
@@ -208,7 +216,10 @@ typedef struct mqttconn_subscription {
  *   UNSUBACK     packet_id, reason_codes (5.0), props
  *   DISCONNECT, AUTH   reason_code, props
  * props and will_props may be NULL when sending (no properties); in events they always point
- * to a block owned by the connection. */
+ * to a block owned by the connection (or decoder). An event writes `type`, props, will_props and
+ * the fields its type lists above; the other fields keep whatever they held. Sending reads only
+ * the fields of the kind sent: flags are true when nonzero; qos, will_qos, a subscription's qos
+ * and retain_handling above 2, and protocol_version other than 3, 4 or 5 are ARGUMENT. */
 typedef struct mqttconn_packet {
   size_t struct_size;
   int type; /* MQTTCONN_PACKET_* */
@@ -250,7 +261,10 @@ typedef struct mqttconn_error {
 typedef struct mqttconn_config mqttconn_config; /* opaque */
 
 /* Defaults: client, protocol maximum packet size, no extra UTF-8 checks, 64 MiB output limit,
- * payloads of 16 KiB and more borrowed. */
+ * payloads of 16 KiB and more borrowed. Setters return OK, or ARGUMENT for a NULL config, a
+ * role other than MQTTCONN_ROLE_*, or a maximum packet size of 0 (sizes above the protocol's
+ * 268,435,460 mean the protocol's). A config is copied by mqttconn_conn_new() and
+ * mqttconn_decoder_new() (which use its decode options); free it when convenient. */
 MQTTCONN_API int mqttconn_config_new(mqttconn_config **out, const mqttconn_allocator *alloc);
 MQTTCONN_API void mqttconn_config_free(mqttconn_config *cfg); /* NULL is a no-op */
 MQTTCONN_API int mqttconn_config_set_role(mqttconn_config *cfg, int role);
@@ -277,7 +291,8 @@ MQTTCONN_API void mqttconn_conn_free(mqttconn_conn *conn); /* NULL is a no-op */
 MQTTCONN_API int mqttconn_conn_receive(mqttconn_conn *conn, const uint8_t *in, size_t len,
                                        size_t *consumed);
 /* Fills *ev with the pending event (ev->struct_size set by the caller): OK, or DONE when
- * there is none. The views in *ev live until the next non-const call on conn. */
+ * there is none (ARGUMENT, STRUCT_SIZE: the event stays pending). The views in *ev live until
+ * the next non-const call on conn. */
 MQTTCONN_API int mqttconn_conn_next_event(mqttconn_conn *conn, mqttconn_packet *ev);
 
 /* Sending: one function per packet kind (p->type is ignored and may be 0). On error the
@@ -308,8 +323,10 @@ MQTTCONN_API int mqttconn_conn_output_iov(const mqttconn_conn *conn, mqttconn_by
                                           size_t max, size_t *count);
 /* The transport took n bytes (clamped to what is queued). */
 MQTTCONN_API int mqttconn_conn_output_consume(mqttconn_conn *conn, size_t n);
+/* Bytes queued; 0 for NULL or a failed connection. */
 MQTTCONN_API size_t mqttconn_conn_output_size(const mqttconn_conn *conn);
 
+/* These three return ARGUMENT for NULL and the fatal code for a failed connection. */
 MQTTCONN_API int mqttconn_conn_state(const mqttconn_conn *conn);       /* MQTTCONN_STATE_*, or ARGUMENT */
 MQTTCONN_API int mqttconn_conn_version(const mqttconn_conn *conn);     /* 3, 4, 5 */
 /* The reason code of the violation or failure that closed the connection, 0 if none. */
@@ -333,8 +350,10 @@ MQTTCONN_API int mqttconn_decode(mqttconn_decoder *dec, const uint8_t *in, size_
                                  size_t *consumed, mqttconn_packet *out);
 MQTTCONN_API int mqttconn_decoder_error(const mqttconn_decoder *dec, mqttconn_error *err);
 
-/* Encodes p at level `version` into out[0..cap): OK with *written, BUFFER_TOO_SMALL with
- * *written set to the size needed, or INVALID_PACKET (nothing written). */
+/* Encodes p (kind p->type) at level `version` (a CONNECT at its own level) into out[0..cap):
+ * OK with *written, BUFFER_TOO_SMALL with *written set to the size needed, or INVALID_PACKET
+ * (nothing written); ARGUMENT and STRUCT_SIZE as for sends; NOMEM only for lists of more than
+ * 8 entries (see mqttconn_allocator). */
 MQTTCONN_API int mqttconn_encode(const mqttconn_packet *p, int version, uint8_t *out, size_t cap,
                                  size_t *written);
 

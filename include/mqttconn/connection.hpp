@@ -172,7 +172,7 @@ class connection {
     bool auth_from_server = false;       // the server sent AUTH before CONNACK
     std::uint32_t peer_max_packet = protocol_max_packet_size;
     std::uint16_t peer_topic_alias_max = 0;  // highest alias the peer accepts
-    std::uint16_t own_topic_alias_max = 0;   // highest alias this server accepts
+    std::uint16_t own_topic_alias_max = 0;   // highest alias this side accepts
     std::uint8_t max_qos = 2;            // server's Maximum QoS
     bool retain_available = true;
     bool wildcard_available = true;

@@ -42,6 +42,8 @@ bool check(const publish& p, protocol_version v, tx_check& c) noexcept {
   if (p.qos > mqttconn::qos::exactly_once) return c.refuse("QoS", "is 3 [MQTT-3.3.1-4]");
   if (p.qos == mqttconn::qos::at_most_once) {
     if (p.dup) return c.refuse("DUP", "is set on QoS 0 [MQTT-3.3.1-2]");
+    // Not silently dropped: the packet would not decode back to what the caller built.
+    if (p.packet_id != 0) return c.refuse("packet identifier", "is set on QoS 0 [MQTT-2.2.1-2]");
   } else if (p.packet_id == 0) {
     return c.refuse("packet identifier", "is 0 with QoS > 0 [MQTT-2.2.1-3]", 0x82);
   }

@@ -202,6 +202,7 @@ void connection::after_send(const mqttconn::connect& p) {
   s_.session_expiry_zero = p.props.session_expiry_interval().value_or(0) == 0;
   s_.request_problem_info = p.props.request_problem_information().value_or(true);
   s_.request_response_info = p.props.request_response_information().value_or(false);
+  s_.own_topic_alias_max = p.props.topic_alias_maximum().value_or(0);
   state_ = connection_state::connecting;
 }
 
@@ -380,6 +381,11 @@ bool connection::on_received(const packet& p, error& e) {
   }
   switch (t) {
     case pt::connack: return violation(0x82, "CONNACK", "is a second CONNACK [MQTT-3.2.0-2]");
+    case pt::publish:
+      if (std::get<mqttconn::publish>(p).props.topic_alias().value_or(0) > s_.own_topic_alias_max) {
+        return violation(0x94, "Topic Alias", "exceeds the Topic Alias Maximum in CONNECT [MQTT-3.1.2-26] [MQTT-3.1.2-27]");
+      }
+      return true;
     case pt::auth: {
       const mqttconn::auth& a = std::get<mqttconn::auth>(p);
       if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [MQTT-4.12.0-6]");

@@ -1,0 +1,152 @@
+// mqttconn_packet -> C++ packet, for sends (connection) and mqttconn_encode().
+//
+// from_c(c, s, out, m) builds the packet of out's kind from the caller's `c` (already checked:
+// non-NULL, struct_size). It returns MQTTCONN_OK, or the code of the first mistake found,
+// described in `m`: ARGUMENT for NULL arrays and strings with a length and for values out of an
+// enum's range (QoS, retain handling, protocol level), STRUCT_SIZE for a property block, and
+// INVALID_PACKET for property bytes the wire cannot carry. Other fields are the encoder's to
+// judge. Views point into the caller's memory and into s. Throws std::bad_alloc only.
+#pragma once
+
+#include "convert.hpp"
+
+namespace mqttconn::capi {
+namespace sends {
+
+inline int qos_of(std::uint8_t v, qos& out, const char* field, mistake& m) noexcept {
+  if (v > 2) return m.set(MQTTCONN_ERR_ARGUMENT, field, "is not 0, 1 or 2");
+  out = static_cast<qos>(v);
+  return MQTTCONN_OK;
+}
+
+inline int text(const mqttconn_bytes& b, std::string_view& out, const char* field, mistake& m) noexcept {
+  if (!valid(b)) return m.set(MQTTCONN_ERR_ARGUMENT, field, "is NULL with a nonzero length");
+  out = view_of(b);
+  return MQTTCONN_OK;
+}
+
+inline int data(const mqttconn_bytes& b, binary& out, const char* field, mistake& m) noexcept {
+  if (!valid(b)) return m.set(MQTTCONN_ERR_ARGUMENT, field, "is NULL with a nonzero length");
+  out = binary_of(b);
+  return MQTTCONN_OK;
+}
+
+}  // namespace sends
+
+#define MQTTCONN_TRY(expr)                                           \
+  do {                                                               \
+    if (const int rc_ = (expr); rc_ != MQTTCONN_OK) return rc_;      \
+  } while (0)
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, connect& out, mistake& m) {
+  using namespace sends;
+  if (!version_from_c(c.protocol_version, out.version)) {
+    return m.set(MQTTCONN_ERR_ARGUMENT, "protocol_version", "is not 3, 4 or 5");
+  }
+  out.bridge = c.bridge != 0;
+  out.clean_start = c.clean_start != 0;
+  out.keep_alive = c.keep_alive;
+  MQTTCONN_TRY(text(c.client_id, out.client_id, "client_id", m));
+  if (c.has_will) {
+    will_message& w = out.will.emplace();
+    MQTTCONN_TRY(qos_of(c.will_qos, w.qos, "will_qos", m));
+    w.retain = c.will_retain != 0;
+    MQTTCONN_TRY(text(c.will_topic, w.topic, "will_topic", m));
+    MQTTCONN_TRY(data(c.will_payload, w.payload, "will_payload", m));
+    MQTTCONN_TRY(props_from_c(c.will_props, s, true, w.props, m));
+  }
+  if (c.has_username) MQTTCONN_TRY(text(c.username, out.username.emplace(), "username", m));
+  if (c.has_password) MQTTCONN_TRY(data(c.password, out.password.emplace(), "password", m));
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, connack& out, mistake& m) {
+  out.session_present = c.session_present != 0;
+  out.reason_code = c.reason_code;
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, publish& out, mistake& m) {
+  using namespace sends;
+  out.dup = c.dup != 0;
+  MQTTCONN_TRY(qos_of(c.qos, out.qos, "qos", m));
+  out.retain = c.retain != 0;
+  MQTTCONN_TRY(text(c.topic, out.topic, "topic", m));
+  out.packet_id = c.packet_id;
+  MQTTCONN_TRY(data(c.payload, out.payload, "payload", m));
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+template <class Ack>
+  requires std::is_same_v<Ack, puback> || std::is_same_v<Ack, pubrec> || std::is_same_v<Ack, pubrel> ||
+           std::is_same_v<Ack, pubcomp>
+int from_c(const mqttconn_packet& c, send_storage& s, Ack& out, mistake& m) {
+  out.packet_id = c.packet_id;
+  out.reason_code = c.reason_code;
+  if constexpr (std::is_same_v<Ack, pubrel>) out.dup = c.dup != 0;
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, subscribe& out, mistake& m) {
+  using namespace sends;
+  out.packet_id = c.packet_id;
+  out.dup = c.dup != 0;
+  const std::size_t n = c.subscription_count;
+  if (n != 0 && c.subscriptions == nullptr) return m.set(MQTTCONN_ERR_ARGUMENT, "subscriptions", "array is NULL");
+  subscription* list = s.subs(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const mqttconn_subscription& x = c.subscriptions[i];
+    subscription* y = ::new (static_cast<void*>(list + i)) subscription{};
+    MQTTCONN_TRY(text(x.topic_filter, y->topic_filter, "subscription topic_filter", m));
+    MQTTCONN_TRY(qos_of(x.qos, y->max_qos, "subscription qos", m));
+    if (x.retain_handling > 2) return m.set(MQTTCONN_ERR_ARGUMENT, "subscription retain_handling", "is not 0, 1 or 2");
+    y->no_local = x.no_local != 0;
+    y->retain_as_published = x.retain_as_published != 0;
+    y->retain_handling = x.retain_handling;
+  }
+  out.subscriptions = std::span<const subscription>(list, n);
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, suback& out, mistake& m) {
+  out.packet_id = c.packet_id;
+  MQTTCONN_TRY(sends::data(c.reason_codes, out.reason_codes, "reason_codes", m));
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, unsubscribe& out, mistake& m) {
+  out.packet_id = c.packet_id;
+  out.dup = c.dup != 0;
+  const std::size_t n = c.topic_filter_count;
+  if (n != 0 && c.topic_filters == nullptr) return m.set(MQTTCONN_ERR_ARGUMENT, "topic_filters", "array is NULL");
+  std::string_view* list = s.filters(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string_view* f = ::new (static_cast<void*>(list + i)) std::string_view();
+    MQTTCONN_TRY(sends::text(c.topic_filters[i], *f, "topic_filters", m));
+  }
+  out.topic_filters = std::span<const std::string_view>(list, n);
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, unsuback& out, mistake& m) {
+  out.packet_id = c.packet_id;
+  MQTTCONN_TRY(sends::data(c.reason_codes, out.reason_codes, "reason_codes", m));
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet&, send_storage&, pingreq&, mistake&) { return MQTTCONN_OK; }
+inline int from_c(const mqttconn_packet&, send_storage&, pingresp&, mistake&) { return MQTTCONN_OK; }
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, disconnect& out, mistake& m) {
+  out.reason_code = c.reason_code;
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, auth& out, mistake& m) {
+  out.reason_code = c.reason_code;
+  return props_from_c(c.props, s, false, out.props, m);
+}
+
+#undef MQTTCONN_TRY
+
+}  // namespace mqttconn::capi
