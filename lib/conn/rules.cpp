@@ -289,12 +289,13 @@ bool connection::on_received(const packet& p, error& e) {
         if (pub.props.has(property_id::subscription_identifier)) {
           return violation(0x82, "Subscription Identifier", "is sent only by the server [MQTT-3.3.4-6]");
         }
-        if (!connected) return true;
-        if (static_cast<std::uint8_t>(pub.qos) > s_.max_qos) return violation(0x9B, "QoS", "exceeds the Maximum QoS in CONNACK [MQTT-3.2.2-11]");
-        if (pub.retain && !s_.retain_available) return violation(0x9A, "RETAIN", "is set although CONNACK said Retain Available 0 [MQTT-3.2.2-14]");
+        // Before CONNACK no Topic Alias Maximum was given, so none is allowed yet.
         if (pub.props.topic_alias().value_or(0) > s_.own_topic_alias_max) {
           return violation(0x94, "Topic Alias", "exceeds the Topic Alias Maximum in CONNACK [MQTT-3.2.2-17] [MQTT-3.2.2-18]");
         }
+        if (!connected) return true;
+        if (static_cast<std::uint8_t>(pub.qos) > s_.max_qos) return violation(0x9B, "QoS", "exceeds the Maximum QoS in CONNACK [MQTT-3.2.2-11]");
+        if (pub.retain && !s_.retain_available) return violation(0x9A, "RETAIN", "is set although CONNACK said Retain Available 0 [MQTT-3.2.2-14]");
         return true;
       }
       case pt::subscribe: {

@@ -1,0 +1,56 @@
+// Connection findings of the fuzz targets (fuzz/), one case each, named after the target and
+// the first 6 hex digits of the sha256 of the input kept in fuzz/corpus/<target>/.
+#include "transition_sweep.hpp"
+
+using namespace mqttconn;
+using namespace mqttconn::test;
+
+TEST_SUITE("conn v5") {
+
+// Input 020000ff004f 0500 0801800002 08020003021302 (REPLY: CONNECT without Topic Alias
+// Maximum, so no aliases; PEER CONNACK 0x00; TAKE; PEER PUBLISH with a Topic Alias): the
+// client delivers the PUBLISH as an event. The server side of
+// the connection refuses the same thing with 0x94 (rules.cpp); the client side never looks.
+TEST_CASE("regression: client refuses a Topic Alias above the Topic Alias Maximum of its CONNECT "
+          "[MQTT-3.1.2-26] (fuzz_conn_client ed629f)") {
+  for (std::uint16_t advertised : {0, 2}) {
+    CAPTURE(advertised);
+    mqttconn::connect c = make_connect(protocol_version::v5);
+    if (advertised != 0) c.props.set_topic_alias_maximum(advertised);
+    link l;
+    l.connect(c);
+    l.connack();
+    REQUIRE(l.client.state() == connection_state::connected);
+    publish p;
+    p.topic = "a";
+    p.props.set_topic_alias(static_cast<std::uint16_t>(advertised + 1));
+    expect_violation(l.client, wire(p, protocol_version::v5),
+                     {errc::topic_alias_invalid, 0x94, packet_type::publish, "e0 01 94"});
+  }
+}
+
+// Input 6fff79fa0200 0800010080 02 6202000d02fa02 (PEER CONNECT; TAKE; PEER PUBLISH with
+// Topic Alias 2): before its CONNACK the server has given no Topic Alias Maximum, so the
+// client may use none (absent means 0, 5.0 §3.2.2.3.8, and this library's own client refuses
+// to send one before CONNACK), yet the server delivers the PUBLISH as an event. After CONNACK
+// the same PUBLISH is refused with 0x94.
+TEST_CASE("regression: server refuses a Topic Alias in a PUBLISH that comes before its CONNACK "
+          "[MQTT-3.2.2-17] (fuzz_conn_server b019c0)") {
+  link l;
+  l.connect(make_connect(protocol_version::v5));
+  REQUIRE(l.server.state() == connection_state::connecting);
+  publish p;
+  p.topic = "a";
+  p.props.set_topic_alias(2);
+  const std::vector<std::uint8_t> in = wire(p, protocol_version::v5);
+  const result<std::size_t> r = l.server.receive(in);
+  if (r) {
+    CHECK(l.server.next_event() != nullptr);
+    FAIL_CHECK("the PUBLISH was accepted: " << to_hex(in));
+    return;
+  }
+  CHECK(int{r.error().reason_code} == 0x94);
+  CHECK(l.server.closed());
+}
+
+}  // TEST_SUITE
