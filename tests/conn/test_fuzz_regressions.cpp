@@ -53,4 +53,26 @@ TEST_CASE("regression: server refuses a Topic Alias in a PUBLISH that comes befo
   CHECK(l.server.closed());
 }
 
+// Input 02000801721b 0502 03f2000000 8b00 03f2690201 0108 03f2000d000101 08 (REPLY: CONNECT;
+// three SENDs of 46 PUBLISHes whose payloads are borrowed, two segments each; PEER: a CONNECT
+// from the server, a violation): the harness read the queue into 256 segments and stopped
+// there (fixed in conn_driver.hpp). The library was right; this keeps what it got right: a
+// backlog of hundreds of segments, then the DISCONNECT for the violation after all of them.
+TEST_CASE("regression: a backlog of more than 255 output segments keeps every segment and then the "
+          "DISCONNECT of a violation (fuzz_conn_client fc602b)") {
+  connection_options o;
+  o.borrow_payloads_from = 1;
+  connection c(o);
+  ok(c.connect(make_connect(protocol_version::v5)));
+  static constexpr std::uint8_t payload[] = {'x'};
+  publish p;
+  p.topic = "a";
+  p.payload = binary(payload, 1);
+  for (int i = 0; i < 140; ++i) ok(c.publish(p));
+  std::vector<bytes> segs(c.output_size() + 1);
+  CHECK(c.output_segments(segs) > 255);
+  expect_violation(c, wire(make_connect(protocol_version::v5), protocol_version::v5),
+                   {errc::protocol_error, 0x82, packet_type::connect, "e0 01 82"});
+}
+
 }  // TEST_SUITE
