@@ -135,6 +135,10 @@ class connection {
   MQTTCONN_CHECK_SEND(unsubscribe) MQTTCONN_CHECK_SEND(unsuback) MQTTCONN_CHECK_SEND(pingreq)
   MQTTCONN_CHECK_SEND(pingresp) MQTTCONN_CHECK_SEND(disconnect) MQTTCONN_CHECK_SEND(auth)
 #undef MQTTCONN_CHECK_SEND
+  // rules.cpp: what a CONNECT settles (sent or received), and whether a property block carries
+  // the CONNECT's Authentication Method.
+  void settle_connect(const mqttconn::connect& c);
+  bool same_method(const properties& p) const;
   // rules.cpp: what a sent packet settles.
   void after_send(const mqttconn::connect& p);
   void after_send(const mqttconn::connack& p) noexcept;

@@ -113,8 +113,7 @@ result<void> connection::check_send(const mqttconn::connack& p) const {
   if (s_.empty_client_id && !pr.has(property_id::assigned_client_identifier)) {
     return refusal(pt::connack, "Assigned Client Identifier", "is missing for an empty Client ID [MQTT-3.1.3-7] [MQTT-3.2.2-16]");
   }
-  if (s_.auth_method ? pr.authentication_method() != std::string_view(method_)
-                     : pr.has(property_id::authentication_method)) {
+  if (s_.auth_method ? !same_method(pr) : pr.has(property_id::authentication_method)) {
     return refusal(pt::connack, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [MQTT-4.12.0-6]");
   }
   if (!s_.request_response_info && pr.has(property_id::response_information)) {
@@ -178,7 +177,7 @@ result<void> connection::check_send(const mqttconn::auth& p) const {
   if (!s_.auth_method) {
     return refusal(pt::auth, "AUTH", "needs an Authentication Method in CONNECT [MQTT-4.12.0-6] [MQTT-4.12.0-7]");
   }
-  if (p.props.authentication_method() != std::string_view(method_)) {
+  if (!same_method(p.props)) {
     return refusal(pt::auth, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
   }
   const bool connected = state_ == connection_state::connected;
@@ -191,19 +190,28 @@ result<void> connection::check_send(const mqttconn::auth& p) const {
   return {};
 }
 
-void connection::after_send(const mqttconn::connect& p) {
-  method_ = p.props.authentication_method().value_or(std::string_view());
-  s_.auth_method = p.props.has(property_id::authentication_method);
-  version_ = p.version;
-  bridge_ = p.bridge;
+// What a CONNECT settles, whichever side sent it.
+void connection::settle_connect(const mqttconn::connect& c) {
+  method_ = c.props.authentication_method().value_or(std::string_view());
+  s_.auth_method = c.props.has(property_id::authentication_method);
+  version_ = c.version;
+  bridge_ = c.bridge;
   decoder_.set_version(version_);
-  s_.empty_client_id = p.client_id.empty();
-  s_.clean_start = p.clean_start;
-  s_.session_expiry_zero = p.props.session_expiry_interval().value_or(0) == 0;
-  s_.request_problem_info = p.props.request_problem_information().value_or(true);
-  s_.request_response_info = p.props.request_response_information().value_or(false);
-  s_.own_topic_alias_max = p.props.topic_alias_maximum().value_or(0);
+  s_.empty_client_id = c.client_id.empty();
+  s_.clean_start = c.clean_start;
+  s_.session_expiry_zero = c.props.session_expiry_interval().value_or(0) == 0;
+  s_.request_problem_info = c.props.request_problem_information().value_or(true);
+  s_.request_response_info = c.props.request_response_information().value_or(false);
   state_ = connection_state::connecting;
+}
+
+bool connection::same_method(const properties& p) const {
+  return p.authentication_method() == std::optional<std::string_view>(method_);
+}
+
+void connection::after_send(const mqttconn::connect& p) {
+  settle_connect(p);
+  s_.own_topic_alias_max = p.props.topic_alias_maximum().value_or(0);
 }
 
 void connection::after_send(const mqttconn::connack& p) noexcept {
@@ -246,19 +254,9 @@ bool connection::on_received(const packet& p, error& e) {
     if (state_ == connection_state::idle) {
       if (t != pt::connect) return violation(0x82, "packet", "comes before CONNECT [MQTT-3.1.0-1]");
       const mqttconn::connect& c = std::get<mqttconn::connect>(p);
-      version_ = c.version;
-      bridge_ = c.bridge;
-      decoder_.set_version(version_);
-      method_ = c.props.authentication_method().value_or(std::string_view());
-      s_.auth_method = c.props.has(property_id::authentication_method);
-      s_.empty_client_id = c.client_id.empty();
-      s_.clean_start = c.clean_start;
-      s_.session_expiry_zero = c.props.session_expiry_interval().value_or(0) == 0;
-      s_.request_problem_info = c.props.request_problem_information().value_or(true);
-      s_.request_response_info = c.props.request_response_information().value_or(false);
+      settle_connect(c);
       s_.peer_max_packet = c.props.maximum_packet_size().value_or(protocol_max_packet_size);
       s_.peer_topic_alias_max = c.props.topic_alias_maximum().value_or(0);
-      state_ = connection_state::connecting;
       // Client identifiers a 3.x server must refuse with CONNACK 0x02 (reason 0x85).
       if (version_ == protocol_version::v3_1_1 && c.client_id.empty() && !c.clean_start) {
         return violation(0x85, "client identifier", "is empty without Clean Session [MQTT-3.1.3-8 v3.1.1]");
@@ -276,7 +274,7 @@ bool connection::on_received(const packet& p, error& e) {
       case pt::auth: {
         const mqttconn::auth& a = std::get<mqttconn::auth>(p);
         if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [V5-U27] [MQTT-4.12.0-7]");
-        if (a.props.authentication_method() != std::string_view(method_)) {
+        if (!same_method(a.props)) {
           return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [V5-U27]");
         }
         if (!(a.reason_code == 0x18 || (connected && a.reason_code == 0x19))) {
@@ -353,8 +351,7 @@ bool connection::on_received(const packet& p, error& e) {
           if (s_.empty_client_id && !pr.has(property_id::assigned_client_identifier)) {
             return violation(0x82, "Assigned Client Identifier", "is missing for an empty Client ID [MQTT-3.2.2-16]");
           }
-          if (s_.auth_method ? pr.authentication_method() != std::string_view(method_)
-                             : pr.has(property_id::authentication_method)) {
+          if (s_.auth_method ? !same_method(pr) : pr.has(property_id::authentication_method)) {
             return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5] [MQTT-4.12.0-6]");
           }
         }
@@ -372,7 +369,7 @@ bool connection::on_received(const packet& p, error& e) {
     if (t == pt::auth) {
       const mqttconn::auth& a = std::get<mqttconn::auth>(p);
       if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [MQTT-4.12.0-6]");
-      if (a.props.authentication_method() != std::string_view(method_)) {
+      if (!same_method(a.props)) {
         return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
       }
       if (a.reason_code != 0x18) return violation(0x82, "reason code", "is not 0x18 before CONNACK [MQTT-4.12.0-2]");
@@ -390,7 +387,7 @@ bool connection::on_received(const packet& p, error& e) {
     case pt::auth: {
       const mqttconn::auth& a = std::get<mqttconn::auth>(p);
       if (!s_.auth_method) return violation(0x82, "AUTH", "comes without an Authentication Method in CONNECT [MQTT-4.12.0-6]");
-      if (a.props.authentication_method() != std::string_view(method_)) {
+      if (!same_method(a.props)) {
         return violation(0x82, "Authentication Method", "differs from the CONNECT's [MQTT-4.12.0-5]");
       }
       if (a.reason_code == 0x19) return violation(0x82, "reason code", "0x19 is sent only by the client");
