@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mqttconn builds and tests with (no-op when all are present).
-#   tools/install-deps.sh          compilers, meson, doctest, valgrind
+#   tools/install-deps.sh          compilers, meson, doctest, valgrind; Python's pytest and
+#                                  meson-python; the peers of the interop tests (mosquitto,
+#                                  its clients, paho-mqtt)
 #   tools/install-deps.sh --bench  also Node.js and npm for bench/run.sh, unless node exists
 set -euo pipefail
-packages=(g++ clang libclang-rt-14-dev meson ninja-build pkg-config doctest-dev valgrind)
+packages=(g++ clang libclang-rt-14-dev meson ninja-build pkg-config doctest-dev valgrind
+          python3 python3-pytest python3-mesonpy mosquitto mosquitto-clients python3-paho-mqtt)
 if [ "${1:-}" = "--bench" ] && ! command -v node >/dev/null; then
   packages+=(nodejs npm)
 fi
