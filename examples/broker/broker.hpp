@@ -29,7 +29,7 @@
 namespace mqttbroker {
 
 struct broker_options {
-  std::uint32_t max_packet_size = 1u << 20;     // accepted from clients; told in 5.0 CONNACK
+  std::uint32_t max_packet_size = 4u << 20;     // accepted from clients; told in 5.0 CONNACK
   std::uint16_t topic_alias_maximum = 64;       // told in 5.0 CONNACK
   std::uint16_t max_inflight = 256;             // outbound QoS 1/2 per client (and <= Receive Maximum)
   std::size_t max_pending = 1000;               // queued beyond that, per client; more is dropped
