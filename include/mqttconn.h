@@ -357,6 +357,114 @@ MQTTCONN_API int mqttconn_decoder_error(const mqttconn_decoder *dec, mqttconn_er
 MQTTCONN_API int mqttconn_encode(const mqttconn_packet *p, int version, uint8_t *out, size_t cap,
                                  size_t *written);
 
+/* ---- Batches: many packets per call, as flat records ------------------------------------
+ *
+ * For bindings whose per-call cost dwarfs the codec's (ctypes, FFIs): one call decodes or
+ * receives many packets and writes each as a self-contained record into the caller's buffer,
+ * or reads records and encodes or sends the packets they describe. Records are plain bytes, so
+ * they carry no views and live as long as the caller keeps its buffer.
+ *
+ * Record layout, version MQTTCONN_BATCH_LAYOUT (all integers little-endian, no padding, no
+ * alignment):
+ *   offset 0   u32  size         bytes of the whole record, this header included
+ *          4   u8   type         MQTTCONN_PACKET_*
+ *          5   u8   flags        bit 0 dup, bit 1 retain, bits 2-3 qos, bit 4 session present
+ *          6   u16  packet_id
+ *          8   u8   reason_code  CONNACK (3.x: return code), acks, DISCONNECT, AUTH
+ *          9   u8   version      CONNECT: protocol level 3, 4 or 5; else 0
+ *         10   u16  keep_alive   CONNECT; else 0
+ *         12   u8   connect      CONNECT: bit 0 has will, bit 1 will retain, bits 2-3 will qos,
+ *                                bit 4 has username, bit 5 has password, bit 6 bridge,
+ *                                bit 7 clean start; else 0
+ *         13   u8   reserved     0
+ *         14   u16  reserved     0
+ *         16   u32  length of each section of the type, in the order below (n entries)
+ *   16 + 4 n        the sections' bytes, one after the other, in this order per type:
+ *     CONNECT      (n = 7) client id, will properties, will topic, will payload, username,
+ *                  password, properties
+ *     PUBLISH      (n = 3) topic, payload, properties
+ *     SUBSCRIBE    (n = 2) subscriptions, properties
+ *     SUBACK, UNSUBACK   (n = 2) reason codes (one byte each), properties
+ *     UNSUBSCRIBE  (n = 2) topic filters, properties
+ *     every other  (n = 1) properties
+ *   (all lengths come first so that a binding reads a record's fixed part in one go)
+ *   subscriptions: entries of u8 options (bits 0-1 qos, bit 2 no local, bit 3 retain as
+ *                  published, bits 4-5 retain handling), u16 length, topic filter bytes;
+ *   topic filters: entries of u16 length, filter bytes;
+ *   properties:    entries of u8 property id, then a u32 value for the integer properties
+ *                  (byte, two-byte, four-byte and variable byte integer alike), a u16 length
+ *                  and bytes for strings and binary data, or two of those (name, value) for a
+ *                  user property. Records written by the library list the properties by
+ *                  ascending id, repeated ones (user properties, subscription identifiers) in
+ *                  their order; records read by it may list them in any order.
+ * The records the library writes for packets of n bytes on the wire in all take at most
+ * MQTTCONN_BATCH_RECORD_MAX(n) bytes (records read are not bounded so).
+ * Reading a record, the library takes the fields its type lists (as the sends and
+ * mqttconn_encode() do for mqttconn_packet) and rejects, with MQTTCONN_ERR_ARGUMENT, a record
+ * whose size or sections overrun it or its buffer, a type that is no packet type, an unknown
+ * property id, a value too large for its property's width, or a reserved byte or unknown bit
+ * that is not 0.
+ */
+#define MQTTCONN_BATCH_LAYOUT 1
+#define MQTTCONN_BATCH_RECORD_MAX(n) ((size_t)(n) * 10u + 64u)
+
+/* The record layout version this library reads and writes (MQTTCONN_BATCH_LAYOUT when built).
+ * A binding loading the library at run time checks it before relying on the layout. */
+MQTTCONN_API int mqttconn_batch_layout(void);
+
+/* Decodes packets from the front of `in` at level `version` (a CONNECT at its own level, as
+ * mqttconn_decode()) and writes one record each into out[0..cap), while they fit. Stops at the
+ * end of the input or of the last whole packet: a packet cut short at the end is left
+ * unconsumed (no error: give it again with more bytes). *consumed, *written and *count (all
+ * required) say how many input bytes, record bytes and records were produced. Codes:
+ *   OK      every whole packet of `in` was decoded;
+ *   MQTTCONN_BATCH_FULL (2)  the next packet's record did not fit: that packet is left
+ *           unconsumed; when no record fit at all, *written is the size the first one needs;
+ *   the peer-violation band: the packet at *consumed is bad (mqttconn_decoder_error() tells
+ *           more; its offset counts from that packet's first byte); the records before it are
+ *           valid;
+ *   ARGUMENT, fatal. */
+enum { MQTTCONN_BATCH_FULL = 2 };
+MQTTCONN_API int mqttconn_decode_batch(mqttconn_decoder *dec, const uint8_t *in, size_t len, int version,
+                                       uint8_t *out, size_t cap, size_t *consumed, size_t *written,
+                                       size_t *count);
+
+/* The connection's mqttconn_conn_receive() and mqttconn_conn_next_event() in a loop: takes the
+ * pending event first, if any, then receives all of `in` (a packet cut short at the end is kept
+ * by the connection, as receive does) and writes each event as a record into out[0..cap).
+ * *consumed, *written, *count as for mqttconn_decode_batch(). Codes:
+ *   OK      all of `in` was consumed and every event written;
+ *   MQTTCONN_BATCH_FULL  an event's record did not fit: the event is in *last (struct_size set
+ *           by the caller; views valid until the next non-const call on conn), counted neither
+ *           in *count nor *written; take it, then call again with the rest of `in`. A buffer
+ *           of MQTTCONN_BATCH_RECORD_MAX(len + bytes of a packet left partial by the previous
+ *           receive) never fills;
+ *   the codes of mqttconn_conn_receive(): on a peer violation the records before it are valid,
+ *           and the output may hold the CONNACK or DISCONNECT that says why. */
+MQTTCONN_API int mqttconn_conn_receive_batch(mqttconn_conn *conn, const uint8_t *in, size_t len,
+                                             uint8_t *out, size_t cap, size_t *consumed,
+                                             size_t *written, size_t *count, mqttconn_packet *last);
+
+/* Encodes the records of in[0..len) at level `version` (a CONNECT at its own level) into
+ * out[0..cap), one packet after the other, while they fit. *read (record bytes) and *written
+ * (packet bytes) say how far it got; both required. Codes: OK (all records, or as many as fit:
+ * *read < len then), BUFFER_TOO_SMALL if not even the first fits (*written: the size it needs),
+ * ARGUMENT for a bad record (the ones before it are encoded), INVALID_PACKET, and NOMEM (the
+ * arrays a record's lists are converted into come from the global heap). Records are read for
+ * the call only. */
+MQTTCONN_API int mqttconn_encode_batch(const uint8_t *in, size_t len, int version, uint8_t *out, size_t cap,
+                                       size_t *read, size_t *written);
+
+/* Sends the packets of the records in in[0..len) on conn, in order, as mqttconn_conn_send()
+ * would (records are borrowed as the packets of sends are: payloads of at least the borrow
+ * threshold must stay unchanged until written). Stops at the first failure; *read (required)
+ * is the record bytes of the packets sent. Codes: those of mqttconn_conn_send(), and ARGUMENT
+ * for a bad record (not recorded for mqttconn_conn_last_error()). The arrays a record's lists
+ * are converted into come from the global heap, not the connection's allocator. */
+MQTTCONN_API int mqttconn_conn_send_batch(mqttconn_conn *conn, const uint8_t *in, size_t len, size_t *read);
+
+/* ---- End of batches ------------------------------------------------------------------ */
+
 #ifdef __cplusplus
 }
 #endif
