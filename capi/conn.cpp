@@ -204,6 +204,7 @@ MQTTCONN_API int mqttconn_conn_output_iov(const mqttconn_conn* c, mqttconn_bytes
   if (count == nullptr) return c->st.failed(MQTTCONN_ERR_ARGUMENT, "count", "is NULL");
   *count = 0;
   if (segs == nullptr && max != 0) return c->st.failed(MQTTCONN_ERR_ARGUMENT, "segs", "is NULL with a nonzero max");
+  if (max == 0) return MQTTCONN_DONE;  // no room to fill (and segs may be NULL: no array to begin)
   bytes* runs = ::new (static_cast<void*>(segs)) bytes[max];  // ends the mqttconn_bytes there ...
   const std::size_t n = c->conn.output_segments(std::span<bytes>(runs, max));
   for (std::size_t i = 0; i < max; ++i) {  // ... and brings them back, filled

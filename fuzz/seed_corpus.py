@@ -177,6 +177,18 @@ def step_by_step(n, reply=0):
     return [RECV, 0, TAKE, REPLY, reply, DRAIN, 0] * n
 
 
+# fuzz_capi (fuzz/fuzz_capi.cpp): ten leading bytes, its own script operations.
+C_RECV, C_LOOP, C_TAKE, C_SEND, C_DRAIN, C_GATHER, C_REPLY, C_PEER, C_CODEC, C_MISUSE, C_QUERY, C_FREE = range(12)
+
+
+def capi_input(server, level, script, stream, opts=0, alloc=0, n=0, prob=0, bad=0, max_mode=0, max_val=0,
+               out_mode=0, out_val=0, borrow_mode=0, borrow_val=0, chunk=0):
+    b0 = int(server) | LEVEL_BITS[level] << 1 | opts << 3 | alloc << 5 | bad << 7
+    b1 = max_mode | out_mode << 2 | borrow_mode << 4 | chunk << 6
+    return (bytes([b0, b1, max_val, out_val, borrow_val]) + n.to_bytes(2, "big") + bytes([prob]) +
+            len(script).to_bytes(2, "big") + bytes(script) + stream)
+
+
 # --- The corpora ---------------------------------------------------------------------------
 
 
@@ -348,6 +360,73 @@ def client_seeds(vecs, sess):
     return seeds
 
 
+def capi_seeds(vecs, sess):
+    seeds = []
+    # Server and client sessions: the driver loop, and step by step with both drain forms.
+    for level in (5, 4, 3):
+        stream = sess[(level, "client")]
+        n = len(split_packets(stream))
+        seeds.append(capi_input(True, level, [C_LOOP, 3], stream))
+        seeds.append(capi_input(True, level, [C_RECV, 0, C_TAKE, 0, C_REPLY, 0, C_GATHER, 2, 0] * n, stream))
+        seeds.append(capi_input(True, level, [C_RECV, 5, C_RECV, 0, C_TAKE, 0, C_REPLY, 0, C_DRAIN, 3, C_QUERY,
+                                              C_LOOP, 1, C_GATHER, 4, 0x85, C_DRAIN, 0], stream))
+    client_streams = {5: sess[(5, "server")]}
+    for level in (4, 3):
+        kinds = {}
+        for lv, b, _ in vecs["valid"]:
+            if lv == level and (b[0] >> 4) in SERVER_SENDS - {2, 14}:
+                kinds.setdefault(b[0] >> 4, b)
+        client_streams[level] = connack(level) + b"".join(kinds[t] for t in sorted(kinds))
+    for level, stream in sorted(client_streams.items()):
+        n = len(split_packets(stream))
+        seeds.append(capi_input(False, level, [C_REPLY, 0, C_DRAIN, 0, C_LOOP, 3], stream))
+        seeds.append(capi_input(False, level, [C_REPLY, 0, C_GATHER, 1, 0] +
+                                [C_RECV, 0, C_TAKE, 0, C_REPLY, 0, C_DRAIN, 0] * n, stream))
+    # The driver loop fed 1, 7 and 64 bytes at a time.
+    for chunk in (1, 2, 3):
+        seeds.append(capi_input(True, 5, [C_LOOP, 3], sess[(5, "client")], chunk=chunk))
+    seeds.append(capi_input(False, 5, [C_REPLY, 0, C_LOOP, 3], sess[(5, "server")], chunk=2))
+    # The failing allocator: the n-th allocation of a session, from n on, and at random.
+    v5 = sess[(5, "client")]
+    for n in (1, 2, 3, 4, 6, 9, 14, 20, 30):
+        seeds.append(capi_input(True, 5, [C_LOOP, 3], v5, alloc=1, n=n))
+    seeds.append(capi_input(True, 5, [C_LOOP, 3], v5, alloc=2, n=5))
+    seeds.append(capi_input(False, 5, [C_REPLY, 0x21, C_DRAIN, 0, C_LOOP, 3], sess[(5, "server")], alloc=3, n=7,
+                            prob=12))
+    # Limits: a tiny maximum packet size, a small output queue, borrowed payloads, strict UTF-8.
+    seeds.append(capi_input(True, 5, [C_LOOP, 3], v5, max_mode=1, max_val=30))
+    seeds.append(capi_input(True, 5, [C_LOOP, 1, C_DRAIN, 5, C_GATHER, 3, 0x82, C_DRAIN, 0], v5, out_mode=1,
+                            out_val=60))
+    seeds.append(capi_input(True, 5, [C_LOOP, 3], v5, opts=3, borrow_mode=1, borrow_val=1))
+    # Sends of every kind from script bytes (zero bytes: a plain valid packet), after a session
+    # opened; then every kind as the peer, and through mqttconn_encode()/mqttconn_decode().
+    for server in (False, True):
+        level_script = [C_REPLY, 0, C_DRAIN, 0, C_RECV, 0, C_TAKE, 0] if not server else [
+            C_RECV, 0, C_TAKE, 0, C_REPLY, 0, C_DRAIN, 0]
+        opening = connack(5) if not server else connect(5)
+        for kind in range(15):
+            body = [C_SEND, kind, 0x02, 0, 0, 0, 0, 0, 0, 0x05, 0x13, 1, 0, 1, 0x08, 0x03, 0x00, 0x01, 0x00]
+            seeds.append(capi_input(server, 5, level_script + body + [C_GATHER, 4, 0, C_QUERY], opening,
+                                    borrow_mode=1, borrow_val=2))
+    for kind in range(15):
+        for level in (5, 4, 3):
+            t = kind | {5: 0x20, 4: 0x10, 3: 0x00}[level]
+            seeds.append(capi_input(False, level, [C_CODEC, t, 0x02, 0, 0, 0, 0, 0, 0, 2, 0x0B, 1, 0, 1, 0x08,
+                                                   0x03, 0x00, 0x01, 0x00, 3], b""))
+        seeds.append(capi_input(kind % 2 == 0, 5, [C_REPLY, 0, C_DRAIN, 0, C_PEER, kind, 0x02, 0, 0, 0, 0, 0, 0,
+                                                   0x02, 0x24, 1, 0, C_TAKE, 0, C_REPLY, 0, C_DRAIN, 0], b""))
+    for level, b, _ in vecs["valid"][:40]:
+        if len(b) < 120:
+            seeds.append(capi_input(False, level, [C_CODEC, 0x80 | {5: 0x20, 4: 0x10, 3: 0}[level], len(b)] +
+                                    list(b), b""))
+    # Caller mistakes, with and without a session, and the setters' refusals.
+    seeds.append(capi_input(True, 5, sum(([C_MISUSE, k | 0x10 * (k % 3)] for k in range(10)), []) + [C_LOOP, 3],
+                            v5, bad=1))
+    seeds.append(capi_input(False, 5, [C_REPLY, 0] + sum(([C_MISUSE, k] for k in range(10)), []) +
+                            [C_TAKE, 1, C_TAKE, 2, C_FREE], b""))
+    return seeds
+
+
 def main(argv):
     check = "--check" in argv
     vecs = {"valid": vectors(["vectors"]), "rules": vectors(["rules_v5", "rules_v311"])}
@@ -357,6 +436,7 @@ def main(argv):
         "fuzz_roundtrip": roundtrip_seeds(vecs, sess),
         "fuzz_conn_server": server_seeds(vecs, sess),
         "fuzz_conn_client": client_seeds(vecs, sess),
+        "fuzz_capi": capi_seeds(vecs, sess),
     }
     for target, seeds in targets.items():
         d = CORPUS / target
