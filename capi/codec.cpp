@@ -4,6 +4,14 @@
 // arrays that conversion fills (and the C++ packet it decodes into, so nothing is built per
 // call). mqttconn_encode() has no handle: the lists it must convert are built on the stack,
 // and only a list of more than 8 entries goes to the heap (malloc, as the default allocator).
+//
+// Both take the codec's own two steps on their hot path (lib/codec/frame.hpp: fixed header,
+// then frame; lib/codec/encode_steps.hpp: validate-and-measure, then write), which is all that
+// decode() and encode() do besides wrapping the outcome in a result. Anything but success
+// (a fault, an incomplete packet, a buffer too small) is handed to decode() or encode()
+// themselves, so every error, and every byte written, is the codec's.
+#include "../lib/codec/encode_steps.hpp"
+#include "../lib/codec/frame.hpp"
 #include "config.hpp"
 #include "events.hpp"
 #include "sends.hpp"
@@ -22,18 +30,61 @@ struct mqttconn_decoder {
   packet pkt;
   event_storage events;
   status st;
+  error scratch;  // the hot path's error slot: on any failure decode() is asked instead
 };
 
 namespace {
+
+// The argument checks of mqttconn_decode(), in order, for a call that failed one of them.
+[[gnu::cold, gnu::noinline]] int decode_mistake(mqttconn_decoder& dec, const uint8_t* in, size_t len, int version,
+                                                size_t* consumed, const mqttconn_packet* out) noexcept {
+  if (consumed == nullptr) return dec.st.failed(MQTTCONN_ERR_ARGUMENT, "consumed", "is NULL");
+  *consumed = 0;
+  if (in == nullptr && len != 0) return dec.st.failed(MQTTCONN_ERR_ARGUMENT, "in", "is NULL with a nonzero length");
+  mistake m;
+  if (check_struct(out, "out", m) != MQTTCONN_OK) return dec.st.failed(m);
+  protocol_version v;
+  if (!version_from_c(version, v)) return dec.st.failed(MQTTCONN_ERR_ARGUMENT, "version", "is not 3, 4 or 5");
+  return dec.st.die(MQTTCONN_ERR_INTERNAL);  // unreachable: the caller found a mistake
+}
+
+// decode() for a packet its steps did not take: the error it gives is recorded in dec.st.
+[[gnu::cold, gnu::noinline]] std::size_t decode_failed(mqttconn_decoder& dec, const uint8_t* in, size_t len,
+                                                      protocol_version v) noexcept {
+  const result<std::size_t> r = decode(bytes(in, len), v, dec.pkt, dec.opts);
+  if (r) return *r;  // not reached: decode() fails where its steps did
+  dec.st.failed(r.error());
+  return 0;
+}
+
+// Decodes into dec.pkt; the size of the packet, or 0 with the error recorded in dec.st.
+inline std::size_t decode_into(mqttconn_decoder& dec, const uint8_t* in, size_t len, protocol_version v) noexcept {
+  detail::fixed_header h;
+  if (detail::parse_fixed_header(in, len, v, dec.opts, h, dec.scratch) == detail::header_status::ok &&
+      len >= h.total() && detail::decode_frame(in, h, v, dec.opts, dec.pkt, dec.scratch)) [[likely]] {
+    return h.total();
+  }
+  return decode_failed(dec, in, len, v);
+}
 
 template <class P>
 int encode_as(const mqttconn_packet& c, protocol_version v, std::uint8_t* out, std::size_t cap, std::size_t& written) {
   send_storage s(nullptr);  // malloc, for lists of more than 8 entries only
   mistake m;
   P p;  // zeroed per call: see the memset strategy in capi/meson.build
-  if (const int rc = from_c(c, s, p, m); rc != MQTTCONN_OK) return rc;
+  if (const int rc = from_c(c, s, p, m); rc != MQTTCONN_OK) [[unlikely]] return rc;
+  std::size_t body;
+  error e;
+  if (detail::body_size(p, v, body, e)) [[likely]] {
+    const std::size_t total = detail::packet_size(body);
+    if (total <= cap) [[likely]] {
+      detail::write_packet(out, p, v, body);
+      written = total;
+      return MQTTCONN_OK;
+    }
+  }
   const result<std::size_t> r = encode(p, v, std::span<std::uint8_t>(out, cap));
-  if (r) {
+  if (r) {  // not reached: encode() fails where its steps did
     written = *r;
     return MQTTCONN_OK;
   }
@@ -65,17 +116,16 @@ MQTTCONN_API int mqttconn_decode(mqttconn_decoder* dec, const uint8_t* in, size_
                                  size_t* consumed, mqttconn_packet* out) {
   if (dec == nullptr) return MQTTCONN_ERR_ARGUMENT;
   return guarded(dec->st, [&]() -> int {
-    if (consumed == nullptr) return dec->st.failed(MQTTCONN_ERR_ARGUMENT, "consumed", "is NULL");
-    *consumed = 0;
-    if (in == nullptr && len != 0) return dec->st.failed(MQTTCONN_ERR_ARGUMENT, "in", "is NULL with a nonzero length");
-    mistake m;
-    if (check_struct(out, "out", m) != MQTTCONN_OK) return dec->st.failed(m);
     protocol_version v;
-    if (!version_from_c(version, v)) return dec->st.failed(MQTTCONN_ERR_ARGUMENT, "version", "is not 3, 4 or 5");
-    const result<std::size_t> r = decode(bytes(in, len), v, dec->pkt, dec->opts);
-    if (!r) return dec->st.failed(r.error());
+    if (consumed == nullptr || (in == nullptr && len != 0) || out == nullptr ||
+        out->struct_size < first_release_size<mqttconn_packet> || !version_from_c(version, v)) [[unlikely]] {
+      return decode_mistake(*dec, in, len, version, consumed, out);
+    }
+    *consumed = 0;
+    const std::size_t n = decode_into(*dec, in, len, v);
+    if (n == 0) [[unlikely]] return dec->st.last_code;
     to_c(dec->pkt, dec->events, *out);
-    *consumed = *r;
+    *consumed = n;
     return MQTTCONN_OK;
   });
 }

@@ -29,13 +29,22 @@ constexpr std::uint64_t list_ids = bit(id::subscription_identifier) | bit(id::us
 
 inline unsigned lowest(std::uint64_t m) noexcept { return static_cast<unsigned>(__builtin_ctzll(m)); }
 
+// Copies a list read off the wire into `into`, kept at its largest size so far (growing it
+// is the only allocation of an event), and returns its length.
+template <class T, class C, class F>
+std::size_t copy_list(const wire_list<T>& list, std::pmr::vector<C>& into, F convert) {
+  const std::size_t n = list.size();
+  if (into.size() < n) into.resize(n);
+  C* d = into.data();
+  for (const T& x : list) *d++ = convert(x);
+  return n;
+}
+
 }  // namespace
 
 void props_to_c_slow(const properties& p, mqttconn_properties& out, c_user_properties& ups, c_ids& ids) {
   const std::uint64_t present = p.present();
   out.present = present;
-  out.user_property_count = 0;
-  out.subscription_identifier_count = 0;
   for (std::uint64_t m = present & ~list_ids; m != 0; m &= m - 1) {
     switch (static_cast<id>(lowest(m))) {
       case id::payload_format_indicator: out.payload_format_indicator = *p.payload_format_indicator(); break;
@@ -78,22 +87,18 @@ void props_to_c_slow(const properties& p, mqttconn_properties& out, c_user_prope
       default: break;  // the decoder sets no other bit
     }
   }
-  // The lists are read off the wire once, into arrays kept at their largest size so far.
+  // The lists are read off the wire once, into arrays the storage keeps.
+  out.user_property_count = 0;
   if (present & bit(id::user_property)) {
-    const wire_list<user_property> list = p.user_properties();
-    ups.resize(list.size());
-    mqttconn_user_property* d = ups.data();
-    for (const user_property& u : list) *d++ = {bytes_of(u.name), bytes_of(u.value)};
+    out.user_property_count = copy_list(p.user_properties(), ups, [](const user_property& u) {
+      return mqttconn_user_property{bytes_of(u.name), bytes_of(u.value)};
+    });
     out.user_properties = ups.data();
-    out.user_property_count = ups.size();
   }
+  out.subscription_identifier_count = 0;
   if (present & bit(id::subscription_identifier)) {
-    const wire_list<std::uint32_t> list = p.subscription_identifiers();
-    ids.resize(list.size());
-    std::uint32_t* d = ids.data();
-    for (std::uint32_t v : list) *d++ = v;
+    out.subscription_identifier_count = copy_list(p.subscription_identifiers(), ids, [](std::uint32_t v) { return v; });
     out.subscription_identifiers = ids.data();
-    out.subscription_identifier_count = ids.size();
   }
 }
 

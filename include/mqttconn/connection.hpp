@@ -102,12 +102,20 @@ class connection {
 
   // --- Output --------------------------------------------------------------------------
   // The first contiguous run of queued bytes (empty when nothing is queued).
-  bytes output() const noexcept;
+  bytes output() const noexcept {
+    if (borrows_.empty()) return bytes(buf_.data() + read_, used_ - read_);
+    return borrowed_output();
+  }
   // Up to out.size() runs of queued bytes, for writev(); returns how many were filled.
   std::size_t output_segments(std::span<bytes> out) const noexcept;
   std::size_t output_size() const noexcept { return queued_; }
   // The transport took n bytes (n <= output_size()).
-  void consume_output(std::size_t n) noexcept;
+  void consume_output(std::size_t n) noexcept {
+    if (n < queued_) return consume_part(n);
+    // All written, the common case: the queue starts over at the front of its buffer.
+    queued_ = used_ = read_ = 0;
+    if (!borrows_.empty()) [[unlikely]] drop_borrows();
+  }
 
   // --- State ---------------------------------------------------------------------------
   connection_state state() const noexcept { return state_; }
@@ -120,9 +128,10 @@ class connection {
   const std::optional<error>& failure() const noexcept { return failure_; }
 
  private:
-  struct segment {
-    const std::uint8_t* borrowed;  // nullptr: bytes [offset, offset + size) of buf_
-    std::size_t offset;
+  // A PUBLISH payload queued by reference: its bytes go out after buf_[..., at).
+  struct borrow {
+    std::size_t at;
+    const std::uint8_t* data;
     std::size_t size;
   };
 
@@ -148,9 +157,17 @@ class connection {
   // rules.cpp: checks a received packet against the state and settles what it settles;
   // false with `e` filled for a violation.
   bool on_received(const packet& p, error& e);
-  // connection.cpp
+  // enqueue.hpp, output_queue.cpp: the output queue.
   template <class P>
   result<void> enqueue(const P& p);
+  result<void> enqueue_borrowed(const mqttconn::publish& p, std::size_t body, std::size_t size);
+  error refuse_size(packet_type t, std::size_t size) const noexcept;
+  std::uint8_t* append(std::size_t n);
+  void grow(std::size_t n);
+  bytes borrowed_output() const noexcept;
+  void consume_part(std::size_t n) noexcept;
+  void drop_borrows() noexcept;
+  // connection.cpp
   result<std::size_t> peer_violation(error e);
   void refuse_connect(std::uint8_t reason_code);
 
@@ -189,12 +206,18 @@ class connection {
   std::uint8_t head_[16] = {};
   std::size_t head_len_ = 0;
 
+  // The output queue (output_queue.cpp): the bytes of buf_[read_, used_), with each borrowed
+  // payload of borrows_[next_borrow_...] spliced in at its offset.
   std::pmr::vector<std::uint8_t> buf_;  // encoded packets in [0, used_); size() is capacity
+  std::size_t read_ = 0;                // bytes of buf_ already written
   std::size_t used_ = 0;
-  std::pmr::vector<segment> segs_;
-  std::size_t head_seg_ = 0;   // first segment not fully written
-  std::size_t head_off_ = 0;   // bytes of it already written
-  std::size_t queued_ = 0;
+  std::pmr::vector<borrow> borrows_;    // in queue order; empty once all are written
+  std::size_t next_borrow_ = 0;         // first borrow not fully written (0 when none)
+  std::size_t borrow_off_ = 0;          // bytes of it already written
+  std::size_t queued_ = 0;              // bytes not yet written, borrowed ones included
+  // Where the encoder puts its refusal of a packet: a member, so that a send does not build
+  // an error value it almost never needs. Meaningful only while a send returns it.
+  error refusal_;
 };
 
 }  // namespace mqttconn

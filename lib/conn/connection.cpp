@@ -77,7 +77,7 @@ int connect_level(const std::uint8_t* h, std::size_t n) noexcept {
 }  // namespace
 
 connection::connection(const connection_options& o, std::pmr::memory_resource* mr)
-    : opts_(o), decoder_(protocol_version::v5, decoder_options(o), mr), method_(mr), buf_(mr), segs_(mr) {}
+    : opts_(o), decoder_(protocol_version::v5, decoder_options(o), mr), method_(mr), buf_(mr), borrows_(mr) {}
 
 const char* to_string(connection_state s) noexcept {
   switch (s) {

@@ -1,7 +1,10 @@
 // connection::enqueue: encode a packet into the output queue (see output_queue.cpp).
+//
+// This is the hot path of every send: validate and measure (the codec, once), check the two
+// size limits, make room, write. Everything rare (a refusal, a borrowed payload, growing the
+// buffer) is out of line, so a small PUBLISH costs little more than the encoder itself.
 #pragma once
 
-#include <algorithm>
 #include <type_traits>
 
 #include "../codec/encode_steps.hpp"
@@ -9,49 +12,31 @@
 
 namespace mqttconn {
 
+// Room for n more bytes at the end of buf_, which then count as used. Grows first: if
+// allocation throws, nothing has changed. buf_ is kept at its capacity and used_ says how much
+// of it holds packets, so appending never zero-fills.
+inline std::uint8_t* connection::append(std::size_t n) {
+  if (buf_.size() - used_ < n) [[unlikely]] grow(n);
+  std::uint8_t* at = buf_.data() + used_;
+  used_ += n;
+  return at;
+}
+
 template <class P>
 result<void> connection::enqueue(const P& p) {
   std::size_t body;
-  error e;
-  if (!detail::body_size(p, version_, body, e)) return e;  // validates once
+  if (!detail::body_size(p, version_, body, refusal_)) [[unlikely]] return refusal_;  // validates once
   const std::size_t size = detail::packet_size(body);
-  if (size > s_.peer_max_packet) {
-    return error{errc::invalid_packet, 0x95, static_cast<std::uint8_t>(packet_type_of<P>), 0, "packet",
-                 "is larger than the peer's Maximum Packet Size [MQTT-3.1.2-24] [MQTT-3.2.2-15]"};
+  // queued_ never exceeds max_output: every packet in the queue passed this test.
+  if (size > s_.peer_max_packet || size > opts_.max_output - queued_) [[unlikely]] {
+    return refuse_size(packet_type_of<P>, size);
   }
-  if (size > opts_.max_output - std::min(queued_, opts_.max_output)) {
-    return error{errc::output_full, 0, static_cast<std::uint8_t>(packet_type_of<P>), 0, "output queue",
-                 "would exceed max_output"};
-  }
-  std::size_t copied = size;
-  binary borrowed;  // a PUBLISH payload queued by reference
   if constexpr (std::is_same_v<P, mqttconn::publish>) {
-    if (opts_.borrow_payloads_from != 0 && p.payload.size() >= opts_.borrow_payloads_from) {
-      borrowed = p.payload;
-      copied -= borrowed.size();
+    if (p.payload.size() >= opts_.borrow_payloads_from && opts_.borrow_payloads_from != 0) [[unlikely]] {
+      return enqueue_borrowed(p, body, size);
     }
   }
-  // Grow first: if allocation throws, nothing has changed. buf_ is kept at its capacity and
-  // used_ says how much of it holds packets, so appending never zero-fills.
-  if (segs_.capacity() < segs_.size() + 2) segs_.reserve(std::max<std::size_t>(8, 2 * segs_.size() + 2));
-  const std::size_t at = used_;
-  if (buf_.size() < at + copied) buf_.resize(std::max(at + copied, 2 * buf_.size()));
-  used_ = at + copied;
-  if constexpr (std::is_same_v<P, mqttconn::publish>) {
-    if (!borrowed.empty()) {
-      detail::write_publish_header(buf_.data() + at, p, version_, body);
-    } else {
-      detail::write_packet(buf_.data() + at, p, version_, body);
-    }
-  } else {
-    detail::write_packet(buf_.data() + at, p, version_, body);
-  }
-  if (!segs_.empty() && segs_.back().borrowed == nullptr && segs_.back().offset + segs_.back().size == at) {
-    segs_.back().size += copied;
-  } else {
-    segs_.push_back({nullptr, at, copied});
-  }
-  if (!borrowed.empty()) segs_.push_back({borrowed.data(), 0, borrowed.size()});
+  detail::write_packet(append(size), p, version_, body);
   queued_ += size;
   return {};
 }

@@ -14,6 +14,7 @@
 // not here.
 #include <algorithm>
 
+#include "enqueue.hpp"
 #include "mqttconn/connection.hpp"
 
 namespace mqttconn {
@@ -141,6 +142,13 @@ result<void> connection::check_send(const mqttconn::publish& p) const {
     }
   }
   return {};
+}
+
+// Defined here, next to its rules, so that they inline into it: PUBLISH is the hot path of
+// every connection. A sent PUBLISH settles nothing, so enqueue()'s result is returned as is.
+result<void> connection::publish(const mqttconn::publish& p) {
+  if (result<void> ok = check_send(p); !ok) [[unlikely]] return ok;
+  return enqueue(p);
 }
 
 result<void> connection::check_send(const mqttconn::puback& p) const { return may_send(pt::puback, &p.props); }
