@@ -1,15 +1,18 @@
 // Batches: many packets per call as flat records (layout in include/mqttconn.h, "Batches").
 //
-// Built on the public entry points only (mqttconn_decode, mqttconn_conn_receive and
-// _next_event, mqttconn_encode, mqttconn_conn_send): a batch is their loop plus the record
-// conversion, so it keeps their argument checks, error bookkeeping and lifetimes, and needs
-// nothing private of a handle. Writing a record never allocates; reading one converts its lists
-// into std::vector arrays reused for the whole call, so the only throw is std::bad_alloc, which
-// guarded() turns into NOMEM.
+// Built on the public entry points (mqttconn_decode, mqttconn_conn_receive and _next_event,
+// mqttconn_encode, mqttconn_conn_send): a batch is their loop plus the record conversion, so it
+// keeps their argument checks, error bookkeeping and lifetimes. Writing a record never
+// allocates; reading one converts its lists into arrays reused for the whole call, from the
+// connection's allocator (capi/handles.hpp) or, for mqttconn_encode_batch(), which has no
+// handle, from the global heap as mqttconn_encode() does. The only throw is std::bad_alloc,
+// which guarded() turns into NOMEM.
 #include <cstring>
+#include <memory_resource>
 #include <vector>
 
 #include "guard.hpp"
+#include "handles.hpp"
 
 using namespace mqttconn::capi;
 
@@ -276,10 +279,12 @@ struct reader {
 
 // The arrays of one record's lists, reused from record to record within a call.
 struct lists {
-  std::vector<mqttconn_user_property> ups, will_ups;
-  std::vector<std::uint32_t> sub_ids, will_sub_ids;
-  std::vector<mqttconn_subscription> subs;
-  std::vector<mqttconn_bytes> filters;
+  explicit lists(std::pmr::memory_resource& mr)
+      : ups(&mr), will_ups(&mr), sub_ids(&mr), will_sub_ids(&mr), subs(&mr), filters(&mr) {}
+  std::pmr::vector<mqttconn_user_property> ups, will_ups;
+  std::pmr::vector<std::uint32_t> sub_ids, will_sub_ids;
+  std::pmr::vector<mqttconn_subscription> subs;
+  std::pmr::vector<mqttconn_bytes> filters;
 };
 
 // One record as a packet to send or encode; views into the record and into `l`.
@@ -300,8 +305,8 @@ std::uint8_t u8_of(reader& r) {
   return static_cast<std::uint8_t>(v);
 }
 
-bool get_props(reader r, mqttconn_properties& p, std::vector<mqttconn_user_property>& ups,
-               std::vector<std::uint32_t>& sub_ids) {
+bool get_props(reader r, mqttconn_properties& p, std::pmr::vector<mqttconn_user_property>& ups,
+               std::pmr::vector<std::uint32_t>& sub_ids) {
   std::memset(&p, 0, sizeof p);
   p.struct_size = sizeof p;
   ups.clear();
@@ -515,7 +520,7 @@ MQTTCONN_API int mqttconn_encode_batch(const uint8_t* in, size_t len, int versio
     *read = *written = 0;
     if ((in == nullptr && len != 0) || (out == nullptr && cap != 0)) return MQTTCONN_ERR_ARGUMENT;
     reader r{in, len};
-    lists l;
+    lists l(*std::pmr::new_delete_resource());
     parsed x;
     while (r.pos < len) {
       if (!get_record(r, x, l)) return MQTTCONN_ERR_ARGUMENT;
@@ -532,15 +537,17 @@ MQTTCONN_API int mqttconn_encode_batch(const uint8_t* in, size_t len, int versio
 }
 
 MQTTCONN_API int mqttconn_conn_send_batch(mqttconn_conn* conn, const uint8_t* in, size_t len, size_t* read) {
-  return guarded([&]() -> int {
-    if (conn == nullptr || read == nullptr) return MQTTCONN_ERR_ARGUMENT;
+  if (conn == nullptr) return MQTTCONN_ERR_ARGUMENT;
+  status& st = status_of(*conn);
+  return guarded(st, [&]() -> int {
+    if (read == nullptr) return st.failed(MQTTCONN_ERR_ARGUMENT, "read", "is NULL");
     *read = 0;
-    if (in == nullptr && len != 0) return MQTTCONN_ERR_ARGUMENT;
+    if (in == nullptr && len != 0) return st.failed(MQTTCONN_ERR_ARGUMENT, "in", "is NULL with a nonzero len");
     reader r{in, len};
-    lists l;
+    lists l(resource_of(*conn));
     parsed x;
     while (r.pos < len) {
-      if (!get_record(r, x, l)) return MQTTCONN_ERR_ARGUMENT;
+      if (!get_record(r, x, l)) return st.failed(MQTTCONN_ERR_ARGUMENT, "record", "is not a valid batch record");
       const int rc = mqttconn_conn_send(conn, &x.pkt);
       if (rc != MQTTCONN_OK) return rc;
       *read = r.pos;

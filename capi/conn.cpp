@@ -12,6 +12,7 @@
 #include "events.hpp"
 #include "sends.hpp"
 #include "guard.hpp"
+#include "handles.hpp"
 
 using namespace mqttconn;
 using namespace mqttconn::capi;
@@ -27,6 +28,9 @@ struct mqttconn_conn {
   send_storage sends;
   mutable status st;  // const entry points record their argument mistakes too
 };
+
+std::pmr::memory_resource& mqttconn::capi::resource_of(mqttconn_conn& c) noexcept { return c.mr; }
+status& mqttconn::capi::status_of(mqttconn_conn& c) noexcept { return c.st; }
 
 namespace {
 

@@ -33,8 +33,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* On Windows the library is built with MQTTCONN_BUILDING (exports); programs linking the DLL
+ * import, programs linking the static library define MQTTCONN_STATIC. */
 #if defined(_WIN32)
-#  define MQTTCONN_API __declspec(dllexport)
+#  if defined(MQTTCONN_BUILDING)
+#    define MQTTCONN_API __declspec(dllexport)
+#  elif defined(MQTTCONN_STATIC)
+#    define MQTTCONN_API
+#  else
+#    define MQTTCONN_API __declspec(dllimport)
+#  endif
 #elif defined(__GNUC__)
 #  define MQTTCONN_API __attribute__((visibility("default")))
 #else
@@ -459,8 +467,8 @@ MQTTCONN_API int mqttconn_encode_batch(const uint8_t *in, size_t len, int versio
  * would (records are borrowed as the packets of sends are: payloads of at least the borrow
  * threshold must stay unchanged until written). Stops at the first failure; *read (required)
  * is the record bytes of the packets sent. Codes: those of mqttconn_conn_send(), and ARGUMENT
- * for a bad record (not recorded for mqttconn_conn_last_error()). The arrays a record's lists
- * are converted into come from the global heap, not the connection's allocator. */
+ * for a bad record (field "record" in mqttconn_conn_last_error()). The arrays a record's lists
+ * are converted into come from the connection's allocator; NOMEM is fatal, as everywhere. */
 MQTTCONN_API int mqttconn_conn_send_batch(mqttconn_conn *conn, const uint8_t *in, size_t len, size_t *read);
 
 /* ---- End of batches ------------------------------------------------------------------ */

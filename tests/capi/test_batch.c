@@ -419,11 +419,78 @@ static void connection_batches(void) {
   mqttconn_conn_free(s);
 }
 
+/* One client run on allocator `a`: CONNECT, CONNACK, then publish_record through send_batch.
+ * Returns the first failing code (or OK); *grew says whether send_batch itself allocated. */
+static int send_batch_run(test_alloc *a, int *grew) {
+  static const uint8_t connack_v5[] = {0x20, 0x03, 0x00, 0x00, 0x00};
+  mqttconn_conn *c = NULL;
+  mqttconn_packet connect = packet_of(MQTTCONN_PACKET_CONNECT);
+  size_t used, read;
+  long before;
+  int rc;
+  *grew = 0;
+  connect.protocol_version = 5;
+  connect.client_id = B("c");
+  rc = mqttconn_conn_new(&c, NULL, &a->hooks);
+  if (rc != MQTTCONN_OK) return rc;
+  if ((rc = mqttconn_conn_connect(c, &connect)) == MQTTCONN_OK &&
+      (rc = mqttconn_conn_receive(c, connack_v5, sizeof connack_v5, &used)) == MQTTCONN_OK) {
+    before = a->count;
+    rc = mqttconn_conn_send_batch(c, publish_record, sizeof publish_record, &read);
+    *grew = a->count > before;
+    if (rc == MQTTCONN_ERR_NOMEM) {
+      /* fatal, as everywhere: every later call on the handle says so */
+      CHECK_RC(mqttconn_conn_pingreq(c), MQTTCONN_ERR_NOMEM);
+      CHECK_RC(mqttconn_conn_send_batch(c, publish_record, sizeof publish_record, &read), MQTTCONN_ERR_NOMEM);
+    }
+  }
+  mqttconn_conn_free(c);
+  return rc;
+}
+
+/* The arrays a record's lists become come from the connection's allocator, an allocation it
+ * refuses makes the handle fatal, and nothing leaks; a bad record is remembered as such. */
+static void send_batch_allocator(void) {
+  test_alloc a;
+  long i, total;
+  int grew, rc;
+  t_context = "send_batch allocator";
+  test_alloc_init(&a, 0);
+  CHECK_RC(send_batch_run(&a, &grew), MQTTCONN_OK);
+  CHECK(grew); /* the user property's array came from the hooks */
+  CHECK_EQ(a.live_blocks, 0);
+  total = a.count;
+  for (i = 1; i <= total; ++i) {
+    test_alloc_init(&a, i);
+    rc = send_batch_run(&a, &grew);
+    CHECK_EQ(a.failed_count, 1);
+    CHECK_RC(rc, MQTTCONN_ERR_NOMEM);
+    CHECK_EQ(a.live_blocks, 0);
+    CHECK_EQ(a.live_bytes, 0);
+    CHECK(!a.bad_free);
+  }
+  {
+    mqttconn_conn *c = NULL;
+    mqttconn_error err;
+    size_t read;
+    memset(&err, 0, sizeof err);
+    err.struct_size = sizeof err;
+    CHECK_RC(mqttconn_conn_new(&c, NULL, NULL), MQTTCONN_OK);
+    if (c == NULL) return;
+    CHECK_RC(mqttconn_conn_send_batch(c, publish_record, 10, &read), MQTTCONN_ERR_ARGUMENT);
+    CHECK_RC(mqttconn_conn_last_error(c, &err), MQTTCONN_OK);
+    CHECK_EQ(err.code, MQTTCONN_ERR_ARGUMENT);
+    CHECK(err.field != NULL && strcmp(err.field, "record") == 0);
+    mqttconn_conn_free(c);
+  }
+}
+
 int main(void) {
   decode_batch();
   encode_batch_round_trip();
   bad_records();
   connection_batches();
+  send_batch_allocator();
   (void)COUNT(pingreq);
   return t_report("capi batch");
 }
