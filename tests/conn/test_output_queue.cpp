@@ -3,6 +3,7 @@
 #include <deque>
 
 #include "conversation.hpp"
+#include "counting_resource.hpp"
 
 using namespace mqttconn;
 using namespace mqttconn::test;
@@ -250,6 +251,31 @@ TEST_CASE("a queue that is never fully drained keeps its bytes in order") {
     got.insert(got.end(), rest.begin(), rest.end());
     CHECK(got == want);
   }
+}
+
+TEST_CASE("a queue that is never fully drained does not grow beyond its backlog") {
+  // A loop that always leaves a few bytes unwritten must not hold every byte it ever queued:
+  // the written front is reclaimed even though the queue never empties.
+  counting_resource mr;
+  connection_options o = client_options();
+  o.borrow_payloads_from = 0;  // every payload copied into the queue
+  connection c(o, &mr);
+  REQUIRE(c.connect(plain_connect(pv::v5)));
+  const std::vector<std::uint8_t> payload = pattern(100, 1);
+  std::size_t sent = 0, peak_early = 0;
+  for (std::size_t i = 0; i < 5000; ++i) {
+    if (i == 500) peak_early = mr.bytes_peak;
+    REQUIRE(c.publish(make_publish("t", payload)));
+    while (c.output_size() > 3) {
+      const bytes b = c.output();
+      const std::size_t n = std::min(b.size(), c.output_size() - 3);
+      sent += n;
+      c.consume_output(n);
+    }
+  }
+  CHECK(sent > 5000 * payload.size());
+  CHECK(mr.bytes_peak == peak_early);  // no growth after the first 500 packets
+  CHECK(mr.bytes_peak < 8192);         // a few dozen packets' worth, not the 500 KB that went through
 }
 
 TEST_CASE("a send that would pass max_output fails with output_full and leaves the queue unchanged") {
