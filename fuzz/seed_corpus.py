@@ -427,6 +427,93 @@ def capi_seeds(vecs, sess):
     return seeds
 
 
+# fuzz_batch (fuzz/fuzz_batch.cpp): seven leading bytes, record edits, choices, a stream.
+def batch_input(server, level, stream, edits=b"", choices=b"", opts=0, max_mode=0, max_val=0):
+    head = bytes([LEVEL_BITS[level] | (0x04 if server else 0) | opts << 3, max_mode, max_val,
+                  len(edits) >> 8, len(edits) & 0xFF, len(choices) >> 8, len(choices) & 0xFF])
+    return head + bytes(edits) + bytes(choices) + stream
+
+
+def record(kind, sections, flags=0, packet_id=0, reason=0, version=0, keep_alive=0, conn=0, reserved=(0, 0)):
+    """A batch record (include/mqttconn.h, "Batches"): header, section lengths, sections."""
+    table = b"".join(len(s).to_bytes(4, "little") for s in sections)
+    size = 16 + len(table) + sum(len(s) for s in sections)
+    return (size.to_bytes(4, "little") + bytes([kind, flags]) + packet_id.to_bytes(2, "little") +
+            bytes([reason, version]) + keep_alive.to_bytes(2, "little") + bytes([conn, reserved[0]]) +
+            reserved[1].to_bytes(2, "little") + table + b"".join(sections))
+
+
+def prop_int(pid, value):
+    return bytes([pid]) + value.to_bytes(4, "little")
+
+
+def prop_str(pid, text):
+    return bytes([pid]) + len(text).to_bytes(2, "little") + text
+
+
+def batch_seeds(vecs, sess):
+    seeds = []
+    # Sessions in one piece with room for all, then in small pieces with little room.
+    for (level, direction), b in sorted(sess.items()):
+        server = direction == "client"
+        seeds.append(batch_input(server, level, b))
+        seeds.append(batch_input(server, level, b, choices=bytes([0x83, 0x01, 0x90, 0x20] * 8)))
+        seeds.append(batch_input(server, level, b, choices=bytes([0x00, 0x85, 0x00, 0x40, 0x84] * 8)))
+    # Every valid fixture of a level as one stream; each kind's records edited a little, sent
+    # from the first record of each kind on.
+    by_level = {}
+    for level, b, _ in vecs["valid"]:
+        by_level.setdefault(level, {}).setdefault(b[0] >> 4, b)
+    for level, kinds in sorted(by_level.items()):
+        stream = b"".join(kinds[t] for t in sorted(kinds))
+        for first in range(len(kinds)):
+            seeds.append(batch_input(first % 2 == 0, level, stream, edits=bytes([first, 0])))
+        seeds.append(batch_input(True, level, stream, edits=bytes([0, 2, 0, 5, 0, 0x01, 0, 20, 1, 0x7F])))
+        seeds.append(batch_input(False, level, stream, edits=bytes([1, 1, 0, 40, 2, 0]) + b"\x10\x00\x00\x00\x0c"))
+    # Records with properties: the 5.0 rule fixtures, a few per file.
+    per_file = {}
+    for level, b, name in vecs["rules"]:
+        if level == 5 and len(per_file.setdefault(name, [])) < 3:
+            per_file[name].append(b)
+    for name, bs in sorted(per_file.items()):
+        seeds.append(batch_input(True, 5, b"".join(bs), choices=bytes([0x90, 0x00, 0x84, 0x02])))
+    # A tiny maximum packet size and strict UTF-8 and payload format checks.
+    seeds.append(batch_input(True, 5, sess[(5, "client")], opts=3, max_mode=1, max_val=40))
+    # Records written by hand, each after a good one: every way the layout says a record is
+    # bad, and good ones the library never writes (properties out of order).
+    good = record(4, [b""], packet_id=1)
+    bad = [
+        record(4, [b""], packet_id=1, reserved=(1, 0)),             # reserved byte
+        record(4, [b""], packet_id=1, reserved=(0, 1)),             # reserved u16
+        record(4, [b""], packet_id=1, flags=0x20),                  # unknown flag bit
+        record(4, [prop_int(0x23, 0x10000)], packet_id=1),          # two-byte property too wide
+        record(4, [prop_int(0x01, 0x100)], packet_id=1),            # one-byte property too wide
+        record(4, [prop_int(0x05, 1)], packet_id=1),                # no such property
+        record(4, [prop_str(0x1F, b"why")[:-1]], packet_id=1),      # string runs past its section
+        record(8, [b"\xC0\x01\x00a", b""], packet_id=1),            # subscription option bits 6-7
+        record(0, [b""]), record(16, [b""]),                        # no such type
+        record(3, [b"a", b"", b""], flags=0x0C, packet_id=1),       # QoS 3
+        record(1, [b"c", b"", b"", b"", b"", b"", b""], version=7),  # CONNECT level 7
+        good[:-1],                                                  # size past the buffer's end
+        good[:15],                                                  # shorter than its header
+        (len(good) + 1).to_bytes(4, "little") + good[4:] + b"\x00",  # slack after the sections
+    ]
+    for r in bad:
+        for server in (False, True):
+            seeds.append(batch_input(server, 5, b"", edits=bytes([255, 0]) + good + r + good))
+    ordered = record(3, [b"a/b", b"x", prop_int(0x23, 1) + prop_str(0x08, b"r") + prop_int(0x01, 1) +
+                         bytes([0x26]) + (1).to_bytes(2, "little") + b"k" + (1).to_bytes(2, "little") + b"v" +
+                         prop_int(0x0B, 7) + prop_int(0x0B, 268435455)], flags=0x06, packet_id=9)
+    seeds.append(batch_input(False, 5, connack(5), edits=bytes([255, 0]) + ordered + good))
+    # The properties no fixture record carries: in a PUBLISH, a CONNACK and a CONNECT record.
+    rare = [record(3, [b"a", b"", prop_str(0x09, b"cd")]),
+            record(2, [prop_str(0x12, b"id") + prop_str(0x1A, b"ri") + prop_str(0x1C, b"sr")]),
+            record(1, [b"c", b"", b"", b"", b"", b"", prop_int(0x19, 1)], version=5, conn=0x80)]
+    for server in (False, True):
+        seeds.append(batch_input(server, 5, b"", edits=bytes([255, 0]) + b"".join(rare)))
+    return seeds
+
+
 def main(argv):
     check = "--check" in argv
     vecs = {"valid": vectors(["vectors"]), "rules": vectors(["rules_v5", "rules_v311"])}
@@ -437,6 +524,7 @@ def main(argv):
         "fuzz_conn_server": server_seeds(vecs, sess),
         "fuzz_conn_client": client_seeds(vecs, sess),
         "fuzz_capi": capi_seeds(vecs, sess),
+        "fuzz_batch": batch_seeds(vecs, sess),
     }
     for target, seeds in targets.items():
         d = CORPUS / target

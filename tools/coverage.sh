@@ -24,7 +24,7 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang CXX=clang++ meson setup "$build" -Dbuildtype=debug -Db_ndebug=true \
     -Dcpp_args="$flags" -Dc_args="$flags" -Dcpp_link_args="$flags" -Dc_link_args="$flags" >/dev/null || exit 1
 fi
-targets=${COVERAGE_TARGETS:-"fuzz_decode fuzz_roundtrip fuzz_conn_server fuzz_conn_client fuzz_capi"}
+targets=${COVERAGE_TARGETS:-"fuzz_decode fuzz_roundtrip fuzz_conn_server fuzz_conn_client fuzz_capi fuzz_batch"}
 bins="tests/test_codec tests/test_conn tests/capi/test_capi_firewall"
 for t in $targets; do bins="$bins fuzz/${t}_replay"; done
 # The C API tests (tests/capi/test_<name>.c builds test_capi_<name>) are C programs on the

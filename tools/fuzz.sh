@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"fuzz_decode fuzz_roundtrip fuzz_conn_server fuzz_conn_client fuzz_capi"}
+targets=${FUZZ_TARGETS:-"fuzz_decode fuzz_roundtrip fuzz_conn_server fuzz_conn_client fuzz_capi fuzz_batch"}
 build=${FUZZ_BUILD:-build-fuzz}
 out=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/mqttconn-fuzz.XXXXXX")}
 
