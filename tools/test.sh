@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test of the build in $1 (default: build) and prints two summary lines.
+# Runs every test of the build in $1 (default: build) and prints two summary lines; further
+# arguments go to meson test (e.g. --no-suite interop).
 set -uo pipefail
 dir=${1:-build}
-meson test -C "$dir" --print-errorlogs
+shift || true
+meson test -C "$dir" --print-errorlogs "$@"
 status=$?
 # Sum the doctest and pytest case counts of every test from meson's log.
 awk -F'|' '/\[doctest\] test cases:/ {
