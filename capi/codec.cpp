@@ -2,14 +2,19 @@
 //
 // mqttconn_decode() is decode() plus the event conversion; the decoder handle only keeps the
 // arrays that conversion fills (and the C++ packet it decodes into, so nothing is built per
-// call). mqttconn_encode() has no handle: the lists it must convert are built on the stack,
-// and only a list of more than 8 entries goes to the heap (malloc, as the default allocator).
+// call). mqttconn_encode() has no handle. A PUBLISH is encoded from the caller's struct
+// through a view (c_publish_view, sends.hpp) that the codec's PUBLISH encoder takes as its
+// source, so no C++ packet is built. Other kinds are converted: the lists are built on the
+// stack, and only a list of more than 8 entries goes to the heap (malloc, as the default
+// allocator).
 //
 // Both take the codec's own two steps on their hot path (lib/codec/frame.hpp: fixed header,
 // then frame; lib/codec/encode_steps.hpp: validate-and-measure, then write), which is all that
 // decode() and encode() do besides wrapping the outcome in a result. Anything but success
 // (a fault, an incomplete packet, a buffer too small) is handed to decode() or encode()
-// themselves, so every error, and every byte written, is the codec's.
+// themselves, so every error, and every byte written, is the codec's. The PUBLISH view has no
+// C++ packet to hand over; its refusals come from the same body_size() that encode() runs.
+#include "../lib/codec/encode.hpp"
 #include "../lib/codec/encode_steps.hpp"
 #include "../lib/codec/frame.hpp"
 #include "config.hpp"
@@ -20,6 +25,23 @@
 
 using namespace mqttconn;
 using namespace mqttconn::capi;
+
+// encode.hpp is here for the PUBLISH view; the packets' own encoders stay in their files.
+MQTTCONN_EXTERN_ENCODER(connect)
+MQTTCONN_EXTERN_ENCODER(connack)
+MQTTCONN_EXTERN_ENCODER(publish)
+MQTTCONN_EXTERN_ENCODER(puback)
+MQTTCONN_EXTERN_ENCODER(pubrec)
+MQTTCONN_EXTERN_ENCODER(pubrel)
+MQTTCONN_EXTERN_ENCODER(pubcomp)
+MQTTCONN_EXTERN_ENCODER(subscribe)
+MQTTCONN_EXTERN_ENCODER(suback)
+MQTTCONN_EXTERN_ENCODER(unsubscribe)
+MQTTCONN_EXTERN_ENCODER(unsuback)
+MQTTCONN_EXTERN_ENCODER(pingreq)
+MQTTCONN_EXTERN_ENCODER(pingresp)
+MQTTCONN_EXTERN_ENCODER(disconnect)
+MQTTCONN_EXTERN_ENCODER(auth)
 
 struct mqttconn_decoder {
   mqttconn_decoder(const mqttconn_allocator* hooks, const decode_options& o) : mr(hooks), opts(o), events(&mr) {}
@@ -95,6 +117,28 @@ int encode_as(const mqttconn_packet& c, protocol_version v, std::uint8_t* out, s
   return code_of(r.error().code);
 }
 
+// A PUBLISH, the hot case, is encoded straight from the caller's struct: the codec's PUBLISH
+// encoder is a template over its source (lib/codec/publish_rules.hpp), so the view runs the
+// same checks and writes the same bytes as encode() of the converted packet, with no C++
+// packet built.
+int encode_publish(const mqttconn_packet& c, protocol_version v, std::uint8_t* out, std::size_t cap,
+                   std::size_t& written) noexcept {
+  mistake m;
+  c_publish_view p;
+  if (const int rc = view_from_c(c, p, m); rc != MQTTCONN_OK) [[unlikely]] return rc;
+  std::size_t body;
+  error e;
+  if (!detail::body_size(p, v, body, e)) [[unlikely]] return code_of(e.code);
+  const std::size_t total = detail::packet_size(body);
+  if (total > cap) [[unlikely]] {
+    written = total;  // as encode() refuses it: buffer_too_small, and the size it needs
+    return code_of(errc::buffer_too_small);
+  }
+  detail::write_packet(out, p, v, body);
+  written = total;
+  return MQTTCONN_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -153,7 +197,7 @@ MQTTCONN_API int mqttconn_encode(const mqttconn_packet* p, int version, uint8_t*
     switch (p->type) {
       case MQTTCONN_PACKET_CONNECT: return encode_as<connect>(*p, v, out, cap, *written);
       case MQTTCONN_PACKET_CONNACK: return encode_as<connack>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBLISH: return encode_as<publish>(*p, v, out, cap, *written);
+      case MQTTCONN_PACKET_PUBLISH: return encode_publish(*p, v, out, cap, *written);
       case MQTTCONN_PACKET_PUBACK: return encode_as<puback>(*p, v, out, cap, *written);
       case MQTTCONN_PACKET_PUBREC: return encode_as<pubrec>(*p, v, out, cap, *written);
       case MQTTCONN_PACKET_PUBREL: return encode_as<pubrel>(*p, v, out, cap, *written);

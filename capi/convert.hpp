@@ -13,10 +13,13 @@
 #include <cstddef>
 #include <memory_resource>
 #include <new>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "../lib/codec/property_table.hpp"
 #include "../lib/support/allocator.hpp"
 #include "guard.hpp"
 #include "mqttconn.h"
@@ -137,15 +140,183 @@ inline void props_to_c(const properties& p, mqttconn_properties& out, c_user_pro
   props_to_c_slow(p, out, ups, ids);
 }
 
-int props_from_c_slow(const mqttconn_properties& c, send_storage& s, bool will, properties& out, mistake& m);
+// Property ids by what a send checks of them (bit n: id n), from the codec's Table 2-4.
+constexpr std::uint64_t c_prop_bit(property_id i) noexcept { return std::uint64_t{1} << static_cast<unsigned>(i); }
+// Every property id 5.0 defines.
+inline constexpr std::uint64_t c_known_ids = [] {
+  std::uint64_t m = 0;
+  for (unsigned i = 0; i < detail::property_table.size(); ++i) {
+    if (detail::property_table[i].type != detail::wire_type::none) m |= std::uint64_t{1} << i;
+  }
+  return m;
+}();
+// The lists: present by their counts, not by their bits.
+inline constexpr std::uint64_t c_list_ids = detail::list_properties;
+// Strings and binaries: a NULL pointer with a length is ARGUMENT.
+inline constexpr std::uint64_t c_bytes_ids =
+    detail::properties_of_type(detail::wire_type::text) | detail::properties_of_type(detail::wire_type::data);
+// Byte properties that C++ keeps as bool (all but Maximum QoS): only 0 and 1 can go on the
+// wire (INVALID_PACKET).
+inline constexpr std::uint64_t c_flag_ids = detail::two_byte_properties & ~c_prop_bit(property_id::maximum_qos);
+
+// The value of property `i` (one of c_bytes_ids or c_flag_ids) of a caller's block: OK, or the
+// mistake it is.
+inline int prop_value_mistake(const mqttconn_properties& c, property_id i, mistake& m) noexcept {
+  using id = property_id;
+  auto text = [&m](const mqttconn_bytes& b, const char* field) {
+    return valid(b) ? MQTTCONN_OK : m.set(MQTTCONN_ERR_ARGUMENT, field, "is NULL with a nonzero length");
+  };
+  auto flag = [&m](std::uint8_t v, const char* field) {
+    return v <= 1 ? MQTTCONN_OK : m.set(MQTTCONN_ERR_INVALID_PACKET, field, "is not 0 or 1");
+  };
+  switch (i) {
+    case id::payload_format_indicator: return flag(c.payload_format_indicator, "Payload Format Indicator");
+    case id::content_type: return text(c.content_type, "Content Type");
+    case id::response_topic: return text(c.response_topic, "Response Topic");
+    case id::correlation_data: return text(c.correlation_data, "Correlation Data");
+    case id::assigned_client_identifier: return text(c.assigned_client_identifier, "Assigned Client Identifier");
+    case id::authentication_method: return text(c.authentication_method, "Authentication Method");
+    case id::authentication_data: return text(c.authentication_data, "Authentication Data");
+    case id::request_problem_information:
+      return flag(c.request_problem_information, "Request Problem Information");
+    case id::request_response_information:
+      return flag(c.request_response_information, "Request Response Information");
+    case id::response_information: return text(c.response_information, "Response Information");
+    case id::server_reference: return text(c.server_reference, "Server Reference");
+    case id::reason_string: return text(c.reason_string, "Reason String");
+    case id::retain_available: return flag(c.retain_available, "Retain Available");
+    case id::wildcard_subscription_available:
+      return flag(c.wildcard_subscription_available, "Wildcard Subscription Available");
+    case id::subscription_identifier_available:
+      return flag(c.subscription_identifier_available, "Subscription Identifier Available");
+    case id::shared_subscription_available:
+      return flag(c.shared_subscription_available, "Shared Subscription Available");
+    default: return MQTTCONN_OK;
+  }
+}
+
+// The caller's mistakes in a property block to send, looked for in this order: STRUCT_SIZE, an
+// id 5.0 does not define (ARGUMENT), then by ascending id the values that cannot be sent
+// (prop_value_mistake), then NULL list arrays and user properties (ARGUMENT). OK if none;
+// otherwise the code of the first, described in `m`. What the wire's rules refuse is the
+// encoder's to judge (lib/codec/properties.hpp).
+inline int props_mistake(const mqttconn_properties& c, mistake& m) noexcept {
+  if (c.struct_size < first_release_size<mqttconn_properties>) [[unlikely]] {
+    return m.set(MQTTCONN_ERR_STRUCT_SIZE, "properties", "have a struct_size below the first release's");
+  }
+  if (c.present & ~c_known_ids) [[unlikely]] {
+    return m.set(MQTTCONN_ERR_ARGUMENT, "properties", "mark a property id that MQTT 5.0 does not define");
+  }
+  for (std::uint64_t b = c.present & (c_bytes_ids | c_flag_ids); b != 0; b &= b - 1) {
+    const int rc = prop_value_mistake(c, static_cast<property_id>(__builtin_ctzll(b)), m);
+    if (rc != MQTTCONN_OK) [[unlikely]] return rc;
+  }
+  if (const std::size_t n = c.user_property_count; n != 0) {
+    if (c.user_properties == nullptr) [[unlikely]] {
+      return m.set(MQTTCONN_ERR_ARGUMENT, "User Property", "array is NULL");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const mqttconn_user_property& u = c.user_properties[i];
+      if (!valid(u.name) || !valid(u.value)) [[unlikely]] {
+        return m.set(MQTTCONN_ERR_ARGUMENT, "User Property", "is NULL with a nonzero length");
+      }
+    }
+  }
+  if (c.subscription_identifier_count != 0 && c.subscription_identifiers == nullptr) [[unlikely]] {
+    return m.set(MQTTCONN_ERR_ARGUMENT, "Subscription Identifier", "array is NULL");
+  }
+  return MQTTCONN_OK;
+}
+
+// A caller's property block as a property source of the codec's encoder templates
+// (lib/codec/properties.hpp): the encoder reads the C struct itself, nothing is converted.
+// Only for a block props_mistake() accepted (flags are then 0 or 1, no pointer is NULL with a
+// length). The lists are present by their counts, as in props_from_c().
+class c_properties_view {
+ public:
+  c_properties_view() noexcept = default;  // no block
+  explicit c_properties_view(const mqttconn_properties& c) noexcept
+      : c_(&c),
+        present_((c.present & ~c_list_ids) |
+                 (c.user_property_count != 0 ? c_prop_bit(property_id::user_property) : 0) |
+                 (c.subscription_identifier_count != 0 ? c_prop_bit(property_id::subscription_identifier) : 0)) {}
+
+  std::uint64_t present() const noexcept { return present_; }
+  bool has(property_id i) const noexcept { return (present_ & c_prop_bit(i)) != 0; }
+  bool empty() const noexcept { return present_ == 0; }
+
+#define MQTTCONN_C_VALUE(type, name, expr) \
+  std::optional<type> name() const noexcept { return expr; }
+  MQTTCONN_C_VALUE(bool, payload_format_indicator, c_->payload_format_indicator != 0)
+  MQTTCONN_C_VALUE(std::uint32_t, message_expiry_interval, c_->message_expiry_interval)
+  MQTTCONN_C_VALUE(std::string_view, content_type, view_of(c_->content_type))
+  MQTTCONN_C_VALUE(std::string_view, response_topic, view_of(c_->response_topic))
+  MQTTCONN_C_VALUE(binary, correlation_data, binary_of(c_->correlation_data))
+  MQTTCONN_C_VALUE(std::uint32_t, session_expiry_interval, c_->session_expiry_interval)
+  MQTTCONN_C_VALUE(std::string_view, assigned_client_identifier, view_of(c_->assigned_client_identifier))
+  MQTTCONN_C_VALUE(std::uint16_t, server_keep_alive, c_->server_keep_alive)
+  MQTTCONN_C_VALUE(std::string_view, authentication_method, view_of(c_->authentication_method))
+  MQTTCONN_C_VALUE(binary, authentication_data, binary_of(c_->authentication_data))
+  MQTTCONN_C_VALUE(bool, request_problem_information, c_->request_problem_information != 0)
+  MQTTCONN_C_VALUE(std::uint32_t, will_delay_interval, c_->will_delay_interval)
+  MQTTCONN_C_VALUE(bool, request_response_information, c_->request_response_information != 0)
+  MQTTCONN_C_VALUE(std::string_view, response_information, view_of(c_->response_information))
+  MQTTCONN_C_VALUE(std::string_view, server_reference, view_of(c_->server_reference))
+  MQTTCONN_C_VALUE(std::string_view, reason_string, view_of(c_->reason_string))
+  MQTTCONN_C_VALUE(std::uint16_t, receive_maximum, c_->receive_maximum)
+  MQTTCONN_C_VALUE(std::uint16_t, topic_alias_maximum, c_->topic_alias_maximum)
+  MQTTCONN_C_VALUE(std::uint16_t, topic_alias, c_->topic_alias)
+  MQTTCONN_C_VALUE(std::uint8_t, maximum_qos, c_->maximum_qos)
+  MQTTCONN_C_VALUE(bool, retain_available, c_->retain_available != 0)
+  MQTTCONN_C_VALUE(std::uint32_t, maximum_packet_size, c_->maximum_packet_size)
+  MQTTCONN_C_VALUE(bool, wildcard_subscription_available, c_->wildcard_subscription_available != 0)
+  MQTTCONN_C_VALUE(bool, subscription_identifier_available, c_->subscription_identifier_available != 0)
+  MQTTCONN_C_VALUE(bool, shared_subscription_available, c_->shared_subscription_available != 0)
+#undef MQTTCONN_C_VALUE
+
+  std::span<const std::uint32_t> subscription_identifiers() const noexcept {
+    return {c_->subscription_identifiers, c_->subscription_identifier_count};
+  }
+
+  // The caller's user properties, seen one by one as user_property.
+  class user_property_list {
+   public:
+    struct iterator {
+      const mqttconn_user_property* at;
+      user_property operator*() const noexcept { return {view_of(at->name), view_of(at->value)}; }
+      iterator& operator++() noexcept {
+        ++at;
+        return *this;
+      }
+      bool operator==(const iterator&) const noexcept = default;
+    };
+    user_property_list(const mqttconn_user_property* items, std::size_t n) noexcept : items_(items), n_(n) {}
+    iterator begin() const noexcept { return {items_}; }
+    iterator end() const noexcept { return {items_ + n_}; }
+    std::size_t size() const noexcept { return n_; }
+
+   private:
+    const mqttconn_user_property* items_;
+    std::size_t n_;
+  };
+  user_property_list user_properties() const noexcept { return {c_->user_properties, c_->user_property_count}; }
+
+ private:
+  const mqttconn_properties* c_ = nullptr;
+  std::uint64_t present_ = 0;
+};
+
+// Sets `out` from a caller's block that props_mistake() accepted. Throws std::bad_alloc only.
+// `will`: the block is a Will's (its user properties go to another array).
+void props_convert(const mqttconn_properties& c, send_storage& s, bool will, properties& out);
 
 // Sets `out` from the caller's block (NULL: none). OK, or the code of the first mistake
-// (STRUCT_SIZE, ARGUMENT for NULL arrays and undefined ids, INVALID_PACKET for byte values the
-// wire cannot carry), described in `m`.
-// `will`: the block is a Will's (its user properties go to another array).
+// (props_mistake()), described in `m`. Throws std::bad_alloc only.
 inline int props_from_c(const mqttconn_properties* c, send_storage& s, bool will, properties& out, mistake& m) {
   if (c == nullptr) return MQTTCONN_OK;
-  return props_from_c_slow(*c, s, will, out, m);
+  if (const int rc = props_mistake(*c, m); rc != MQTTCONN_OK) return rc;
+  props_convert(*c, s, will, out);
+  return MQTTCONN_OK;
 }
 
 }  // namespace mqttconn::capi

@@ -8,6 +8,7 @@
 // judge. Views point into the caller's memory and into s. Throws std::bad_alloc only.
 #pragma once
 
+#include "../lib/codec/publish_rules.hpp"
 #include "convert.hpp"
 
 namespace mqttconn::capi {
@@ -66,7 +67,23 @@ inline int from_c(const mqttconn_packet& c, send_storage& s, connack& out, mista
   return props_from_c(c.props, s, false, out.props, m);
 }
 
-inline int from_c(const mqttconn_packet& c, send_storage& s, publish& out, mistake& m) {
+// A caller's PUBLISH as the source of the codec's PUBLISH encoder (lib/codec/publish_rules.hpp):
+// publish's members, viewing the caller's memory, so mqttconn_encode() encodes without building
+// a C++ packet. check(), first_byte() and put_body() are found by the codec's encoder driver
+// (lib/codec/encode.hpp) through this type.
+struct c_publish_view {
+  using encodes_as = publish;
+  bool dup = false;
+  mqttconn::qos qos = mqttconn::qos::at_most_once;
+  bool retain = false;
+  std::string_view topic;
+  std::uint16_t packet_id = 0;
+  c_properties_view props;
+  binary payload;
+};
+
+// Fills `out` from the caller's PUBLISH; OK or the code of the first mistake, as from_c().
+inline int view_from_c(const mqttconn_packet& c, c_publish_view& out, mistake& m) noexcept {
   using namespace sends;
   out.dup = c.dup != 0;
   MQTTCONN_TRY(qos_of(c.qos, out.qos, "qos", m));
@@ -74,7 +91,35 @@ inline int from_c(const mqttconn_packet& c, send_storage& s, publish& out, mista
   MQTTCONN_TRY(text(c.topic, out.topic, "topic", m));
   out.packet_id = c.packet_id;
   MQTTCONN_TRY(data(c.payload, out.payload, "payload", m));
-  return props_from_c(c.props, s, false, out.props, m);
+  if (c.props != nullptr) {
+    MQTTCONN_TRY(props_mistake(*c.props, m));
+    out.props = c_properties_view(*c.props);
+  }
+  return MQTTCONN_OK;
+}
+
+inline bool check(const c_publish_view& p, protocol_version v, detail::tx_check& c) noexcept {
+  return detail::check_publish(p, v, c);
+}
+inline std::uint8_t first_byte(const c_publish_view& p, protocol_version) noexcept {
+  return detail::publish_first_byte(p);
+}
+template <class Sink>
+void put_body(Sink& s, const c_publish_view& p, protocol_version v) noexcept {
+  detail::put_publish_body(s, p, v);
+}
+
+inline int from_c(const mqttconn_packet& c, send_storage& s, publish& out, mistake& m) {
+  c_publish_view view;
+  MQTTCONN_TRY(view_from_c(c, view, m));
+  out.dup = view.dup;
+  out.qos = view.qos;
+  out.retain = view.retain;
+  out.topic = view.topic;
+  out.packet_id = view.packet_id;
+  out.payload = view.payload;
+  if (c.props != nullptr) props_convert(*c.props, s, false, out.props);
+  return MQTTCONN_OK;
 }
 
 template <class Ack>

@@ -12,9 +12,14 @@
 namespace mqttconn {
 namespace detail {
 
+// P is a packet struct, or a view that encodes as the packet struct P::encodes_as.
 template <class P>
 constexpr std::uint8_t type_number() noexcept {
-  return static_cast<std::uint8_t>(packet_type_of<P>);
+  if constexpr (requires { typename P::encodes_as; }) {
+    return static_cast<std::uint8_t>(packet_type_of<typename P::encodes_as>);
+  } else {
+    return static_cast<std::uint8_t>(packet_type_of<P>);
+  }
 }
 
 template <class P>
@@ -100,4 +105,18 @@ result<std::size_t> encode(const P& p, protocol_version v, std::vector<std::uint
   template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(                    \
       const mqttconn::P&, mqttconn::protocol_version, std::span<std::uint8_t>) noexcept;   \
   template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(                    \
+      const mqttconn::P&, mqttconn::protocol_version, std::vector<std::uint8_t>&);
+
+// For a file that includes this header for another source type but calls the encoders of
+// packet P: P's instantiations are its packet file's, not made again here.
+#define MQTTCONN_EXTERN_ENCODER(P)                                                            \
+  extern template bool mqttconn::detail::body_size<mqttconn::P>(                             \
+      const mqttconn::P&, mqttconn::protocol_version, std::size_t&, mqttconn::error&) noexcept; \
+  extern template std::uint8_t* mqttconn::detail::write_packet<mqttconn::P>(                 \
+      std::uint8_t*, const mqttconn::P&, mqttconn::protocol_version, std::size_t) noexcept;  \
+  extern template mqttconn::result<std::size_t> mqttconn::encoded_size<mqttconn::P>(        \
+      const mqttconn::P&, mqttconn::protocol_version) noexcept;                             \
+  extern template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(              \
+      const mqttconn::P&, mqttconn::protocol_version, std::span<std::uint8_t>) noexcept;   \
+  extern template mqttconn::result<std::size_t> mqttconn::encode<mqttconn::P>(              \
       const mqttconn::P&, mqttconn::protocol_version, std::vector<std::uint8_t>&);

@@ -34,7 +34,9 @@ MQTTCONN_PACKET_DECLS(auth)
 #undef MQTTCONN_PACKET_DECLS
 
 // Refuses any property at levels 3 and 4, which have none.
-inline bool no_properties_before_v5(const properties& p, protocol_version v, tx_check& c) noexcept {
+// Props: `properties` or another property source (properties.hpp).
+template <class Props>
+bool no_properties_before_v5(const Props& p, protocol_version v, tx_check& c) noexcept {
   return v == protocol_version::v5 || p.empty() ||
          c.refuse("properties", "exist only in MQTT 5.0");
 }

@@ -9,64 +9,9 @@ namespace mqttconn {
 namespace detail {
 namespace {
 
-enum class wire_type : std::uint8_t { none, byte, two, four, vbi, text, data, pair };
+constexpr std::uint16_t bit(property_scope s) { return scope_bit(s); }
 
-// One bit per property_scope.
-constexpr std::uint16_t bit(property_scope s) { return std::uint16_t(1u << unsigned(s)); }
-using sc = property_scope;
-constexpr std::uint16_t acks = bit(sc::puback) | bit(sc::pubrec) | bit(sc::pubrel) |
-                               bit(sc::pubcomp) | bit(sc::suback) | bit(sc::unsuback);
-constexpr std::uint16_t message = bit(sc::publish) | bit(sc::will);
-constexpr std::uint16_t all = 0x3FFF;
-
-struct property_info {
-  wire_type type = wire_type::none;
-  std::uint16_t scopes = 0;
-  const char* name = "unknown property";
-};
-
-// Table 2-4.
-constexpr std::array<property_info, 0x2B> table = [] {
-  std::array<property_info, 0x2B> t{};
-  using w = wire_type;
-  t[0x01] = {w::byte, message, "Payload Format Indicator"};
-  t[0x02] = {w::four, message, "Message Expiry Interval"};
-  t[0x03] = {w::text, message, "Content Type"};
-  t[0x08] = {w::text, message, "Response Topic"};
-  t[0x09] = {w::data, message, "Correlation Data"};
-  t[0x0B] = {w::vbi, std::uint16_t(bit(sc::publish) | bit(sc::subscribe)), "Subscription Identifier"};
-  t[0x11] = {w::four, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::disconnect)),
-             "Session Expiry Interval"};
-  t[0x12] = {w::text, bit(sc::connack), "Assigned Client Identifier"};
-  t[0x13] = {w::two, bit(sc::connack), "Server Keep Alive"};
-  t[0x15] = {w::text, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::auth)),
-             "Authentication Method"};
-  t[0x16] = {w::data, std::uint16_t(bit(sc::connect) | bit(sc::connack) | bit(sc::auth)),
-             "Authentication Data"};
-  t[0x17] = {w::byte, bit(sc::connect), "Request Problem Information"};
-  t[0x18] = {w::four, bit(sc::will), "Will Delay Interval"};
-  t[0x19] = {w::byte, bit(sc::connect), "Request Response Information"};
-  t[0x1A] = {w::text, bit(sc::connack), "Response Information"};
-  t[0x1C] = {w::text, std::uint16_t(bit(sc::connack) | bit(sc::disconnect)), "Server Reference"};
-  t[0x1F] = {w::text, std::uint16_t(acks | bit(sc::connack) | bit(sc::disconnect) | bit(sc::auth)),
-             "Reason String"};
-  t[0x21] = {w::two, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Receive Maximum"};
-  t[0x22] = {w::two, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Topic Alias Maximum"};
-  t[0x23] = {w::two, bit(sc::publish), "Topic Alias"};
-  t[0x24] = {w::byte, bit(sc::connack), "Maximum QoS"};
-  t[0x25] = {w::byte, bit(sc::connack), "Retain Available"};
-  t[0x26] = {w::pair, all, "User Property"};
-  t[0x27] = {w::four, std::uint16_t(bit(sc::connect) | bit(sc::connack)), "Maximum Packet Size"};
-  t[0x28] = {w::byte, bit(sc::connack), "Wildcard Subscription Available"};
-  t[0x29] = {w::byte, bit(sc::connack), "Subscription Identifier Available"};
-  t[0x2A] = {w::byte, bit(sc::connack), "Shared Subscription Available"};
-  return t;
-}();
-
-const property_info& info(std::uint8_t id) noexcept {
-  static constexpr property_info unknown{};
-  return id < table.size() ? table[id] : unknown;
-}
+const property_info& info(std::uint8_t id) noexcept { return property_info_of(id); }
 
 std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
 
@@ -94,17 +39,6 @@ bool read_flag(reader& b, const std::uint8_t* at, const char* name) noexcept {
   if (v > 1) b.protocol(at, name, "is neither 0 nor 1");
   return v == 1;
 }
-
-// Bit n set: property n may appear in a block of this scope.
-constexpr std::array<std::uint64_t, 14> allowed_masks = [] {
-  std::array<std::uint64_t, 14> m{};
-  for (unsigned s = 0; s < m.size(); ++s) {
-    for (unsigned id = 0; id < table.size(); ++id) {
-      if (table[id].scopes & (1u << s)) m[s] |= std::uint64_t{1} << id;
-    }
-  }
-  return m;
-}();
 
 }  // namespace
 
@@ -222,113 +156,8 @@ bool tx_check::str_slow(std::string_view s, const char* field) noexcept {
 }
 
 
-// Masks of the fixed-width properties by their size on the wire (identifier included).
-constexpr std::uint64_t width_mask(wire_type w) noexcept {
-  std::uint64_t m = 0;
-  for (unsigned id = 0; id < table.size(); ++id) {
-    if (table[id].type == w) m |= std::uint64_t{1} << id;
-  }
-  return m;
-}
-constexpr std::uint64_t two_byte = width_mask(wire_type::byte), three_byte = width_mask(wire_type::two),
-                        five_byte = width_mask(wire_type::four);
-
-// Set bits of a mask with few of them. (std::popcount is a library call on baseline x86-64.)
-constexpr unsigned bits(std::uint64_t m) noexcept {
-  unsigned n = 0;
-  for (; m != 0; m &= m - 1) ++n;
-  return n;
-}
-
-std::size_t properties_size(const properties& p) noexcept {
-  const std::uint64_t m = p.present();
-  if (m == 0) return 0;
-  std::size_t n = 2 * bits(m & two_byte) + 3 * bits(m & three_byte) + 5 * bits(m & five_byte);
-  // The rest vary in length: visit only those.
-  size_counter c;
-  for (std::uint64_t v = m & ~(two_byte | three_byte | five_byte); v != 0; v &= v - 1) {
-    using pid = property_id;
-    switch (static_cast<pid>(std::countr_zero(v))) {
-      case pid::content_type: c.str(*p.content_type()); break;
-      case pid::response_topic: c.str(*p.response_topic()); break;
-      case pid::correlation_data: c.bin(*p.correlation_data()); break;
-      case pid::assigned_client_identifier: c.str(*p.assigned_client_identifier()); break;
-      case pid::authentication_method: c.str(*p.authentication_method()); break;
-      case pid::authentication_data: c.bin(*p.authentication_data()); break;
-      case pid::response_information: c.str(*p.response_information()); break;
-      case pid::server_reference: c.str(*p.server_reference()); break;
-      case pid::reason_string: c.str(*p.reason_string()); break;
-      case pid::subscription_identifier:
-        for (std::uint32_t id : p.subscription_identifiers()) c.vbi(id);
-        c.skip(p.subscription_identifiers().size());
-        break;
-      case pid::user_property:
-        for (const user_property& u : p.user_properties()) c.str(u.name), c.str(u.value);
-        c.skip(p.user_properties().size());
-        break;
-      default: break;
-    }
-  }
-  // One identifier byte for each string or binary property (lists counted theirs above).
-  constexpr std::uint64_t lists = std::uint64_t{1} << 0x0B | std::uint64_t{1} << 0x26;
-  return n + c.n + bits(m & ~(two_byte | three_byte | five_byte | lists));
-}
-
-bool check_properties(const properties& p, property_scope scope, tx_check& c) noexcept {
-  const std::uint64_t m = p.present();
-  if (m == 0) return true;
-  if (const std::uint64_t misplaced = m & ~allowed_masks[static_cast<unsigned>(scope)]) {
-    return c.refuse(info(static_cast<std::uint8_t>(std::countr_zero(misplaced))).name, "is not allowed in this packet");
-  }
-  // Only the present properties that have something to check: strings, binaries, lists and
-  // the values with a range.
-  using pid = property_id;
-  constexpr std::uint64_t ranged = std::uint64_t{1} << 0x21 | std::uint64_t{1} << 0x23 |
-                                   std::uint64_t{1} << 0x24 | std::uint64_t{1} << 0x27;
-  for (std::uint64_t v = m & (~(two_byte | three_byte | five_byte) | ranged); v != 0; v &= v - 1) {
-    const auto id = static_cast<std::uint8_t>(std::countr_zero(v));
-    const char* name = info(id).name;
-    bool ok = true;
-    switch (static_cast<pid>(id)) {
-      case pid::content_type: ok = c.str(*p.content_type(), name); break;
-      case pid::response_topic: {
-        const std::string_view t = *p.response_topic();
-        ok = c.str(t, name) && (!has_wildcard(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()) ||
-                                c.refuse(name, "contains a wildcard [MQTT-3.3.2-14]", 0x82));
-        break;
-      }
-      case pid::correlation_data: ok = c.bin(*p.correlation_data(), name); break;
-      case pid::assigned_client_identifier: ok = c.str(*p.assigned_client_identifier(), name); break;
-      case pid::authentication_method: ok = c.str(*p.authentication_method(), name); break;
-      case pid::authentication_data: ok = c.bin(*p.authentication_data(), name); break;
-      case pid::response_information: ok = c.str(*p.response_information(), name); break;
-      case pid::server_reference: ok = c.str(*p.server_reference(), name); break;
-      case pid::reason_string: ok = c.str(*p.reason_string(), name); break;
-      case pid::subscription_identifier: {
-        const wire_list<std::uint32_t> ids = p.subscription_identifiers();
-        if (scope == property_scope::subscribe && ids.size() > 1) {
-          return c.refuse(name, "appears more than once in SUBSCRIBE", 0x82);
-        }
-        for (std::uint32_t i : ids) {
-          if (i == 0 || i > vbi_max) return c.refuse(name, "is outside 1..268,435,455", 0x82);
-        }
-        break;
-      }
-      case pid::user_property:
-        for (const user_property& u : p.user_properties()) {
-          if (!c.str(u.name, "User Property name") || !c.str(u.value, "User Property value")) return false;
-        }
-        break;
-      case pid::receive_maximum: ok = *p.receive_maximum() != 0 || c.refuse(name, "is 0", 0x82); break;
-      case pid::maximum_packet_size: ok = *p.maximum_packet_size() != 0 || c.refuse(name, "is 0", 0x82); break;
-      case pid::topic_alias: ok = *p.topic_alias() != 0 || c.refuse(name, "is 0", 0x94); break;
-      case pid::maximum_qos: ok = *p.maximum_qos() <= 1 || c.refuse(name, "is neither 0 nor 1", 0x82); break;
-      default: break;
-    }
-    if (!ok) return false;
-  }
-  return true;
-}
+template bool check_properties<properties>(const properties&, property_scope, tx_check&) noexcept;
+template std::size_t properties_size<properties>(const properties&) noexcept;
 
 void wire_next(const std::uint8_t*& p, user_property& out) noexcept {
   while (*p != 0x26) p += wire_size(p);

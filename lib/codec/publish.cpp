@@ -1,6 +1,7 @@
 // PUBLISH (5.0 §3.3, 3.1.1 §3.3).
 #include "encode.hpp"
 #include "properties.hpp"
+#include "publish_rules.hpp"
 
 namespace mqttconn {
 namespace detail {
@@ -38,46 +39,13 @@ void decode_body(reader& r, std::uint8_t flags, protocol_version v, publish& out
   }
 }
 
-bool check(const publish& p, protocol_version v, tx_check& c) noexcept {
-  if (p.qos > mqttconn::qos::exactly_once) return c.refuse("QoS", "is 3 [MQTT-3.3.1-4]");
-  if (p.qos == mqttconn::qos::at_most_once) {
-    if (p.dup) return c.refuse("DUP", "is set on QoS 0 [MQTT-3.3.1-2]");
-    // Not silently dropped: the packet would not decode back to what the caller built.
-    if (p.packet_id != 0) return c.refuse("packet identifier", "is set on QoS 0 [MQTT-2.2.1-2]");
-  } else if (p.packet_id == 0) {
-    return c.refuse("packet identifier", "is 0 with QoS > 0 [MQTT-2.2.1-3]", 0x82);
-  }
-  const auto* topic = reinterpret_cast<const std::uint8_t*>(p.topic.data());
-  if (!plain_ascii<true>(topic, p.topic.size()) || p.topic.size() > 65535) {
-    if (!c.str(p.topic, "topic name")) return false;
-    if (has_wildcard(topic, p.topic.size())) {
-      return c.refuse("topic name", "contains a wildcard [MQTT-3.3.2-2]", 0x90);
-    }
-  }
-  if (!no_properties_before_v5(p.props, v, c)) return false;
-  if (v == protocol_version::v5 && !check_properties(p.props, property_scope::publish, c)) return false;
-  if (p.topic.empty() && !p.props.has(property_id::topic_alias)) {
-    return c.refuse("topic name", "is empty without a Topic Alias [MQTT-4.7.3-1]", 0x82);
-  }
-  return true;
-}
+bool check(const publish& p, protocol_version v, tx_check& c) noexcept { return check_publish(p, v, c); }
 
-std::uint8_t first_byte(const publish& p, protocol_version) noexcept {
-  return static_cast<std::uint8_t>(0x30 | (p.dup ? 8 : 0) | (static_cast<std::uint8_t>(p.qos) << 1) |
-                                   (p.retain ? 1 : 0));
-}
-
-template <class Sink>
-void put_header(Sink& s, const publish& p, protocol_version v) noexcept {
-  s.str(p.topic);
-  if (p.qos != mqttconn::qos::at_most_once) s.u16(p.packet_id);
-  if (v == protocol_version::v5) put_property_block(s, p.props);
-}
+std::uint8_t first_byte(const publish& p, protocol_version) noexcept { return publish_first_byte(p); }
 
 template <class Sink>
 void put_body(Sink& s, const publish& p, protocol_version v) noexcept {
-  put_header(s, p, v);
-  s.raw(p.payload.data(), p.payload.size());
+  put_publish_body(s, p, v);
 }
 
 }  // namespace detail
@@ -107,7 +75,7 @@ std::uint8_t* detail::write_publish_header(std::uint8_t* out, const publish& p, 
   byte_writer w{out};
   w.u8(first_byte(p, v));
   w.vbi(static_cast<std::uint32_t>(body));
-  put_header(w, p, v);
+  put_publish_header(w, p, v);
   return w.p;
 }
 
