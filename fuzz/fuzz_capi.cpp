@@ -351,6 +351,10 @@ class capi_driver {
                  "receive() on a closed connection returned %d", rc);
     } else if (pending_) {
       FUZZ_CHECK(rc == MQTTCONN_ERR_EVENT_PENDING, "receive() with an event pending returned %d", rc);
+    } else if (!server_ && st == MQTTCONN_STATE_IDLE) {
+      // A client that has not sent its CONNECT takes no byte, not even a partial packet.
+      FUZZ_CHECK(rc == MQTTCONN_ERR_PROTOCOL && len != 0, "receive() before CONNECT returned %d", rc);
+      FUZZ_CHECK(state() == MQTTCONN_STATE_CLOSED, "a peer violation left the connection open");
     } else {
       FUZZ_CHECK(documented_violation(rc), "receive() failed with %d", rc);
       std::vector<std::uint8_t> all = partial_;

@@ -98,6 +98,11 @@ result<std::size_t> connection::receive(bytes in) {
     return error{errc::event_pending, 0, 0, decoder_.offset(), "event", "must be taken with next_event() first"};
   }
   packet_start_ = decoder_.offset() - decoder_.buffered();
+  if (opts_.role == mqttconn::role::client && state_ == connection_state::idle && !in.empty()) {
+    // Not even a partial packet is kept: its level is not known before the CONNECT is sent.
+    return peer_violation(error{errc::protocol_error, 0x82, static_cast<std::uint8_t>(in[0] >> 4), packet_start_,
+                                "packet", "arrives before CONNECT was sent"});
+  }
   try {
     bytes rest = in;
     const result<void> r = decoder_.next(rest, event_);

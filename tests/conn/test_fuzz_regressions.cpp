@@ -76,3 +76,29 @@ TEST_CASE("regression: a backlog of more than 255 output segments keeps every se
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("conn v311") {
+
+// The client, idle, took the first bytes of an AUTH (F0 F0 3B ...) at the default level 5,
+// then sent a CONNECT at 3.1.1, which switched its decoder in the middle of that packet: a
+// packet type judged at one level and its body at another. Nothing that arrives before the
+// CONNECT is sent is kept now, not even a partial packet.
+TEST_CASE("regression: a client that has not sent CONNECT refuses even a partial packet "
+          "(fuzz_capi a096e9)") {
+  connection c(connection_options{.role = role::client});
+  const std::uint8_t auth_start[] = {0xF0, 0xF0, 0x3B, 0x0F};
+  const result<std::size_t> r = c.receive(bytes(auth_start, sizeof auth_start));
+  REQUIRE(!r);
+  CHECK(r.error().code == errc::protocol_error);
+  CHECK(r.error().reason_code == 0x82);
+  CHECK(r.error().packet == 15);
+  CHECK(c.state() == connection_state::closed);
+  CHECK(c.output_size() == 0);  // nothing to say to a server that was never sent CONNECT
+  CHECK(!c.connect(make_connect(protocol_version::v3_1_1)));
+  // An empty feed is no packet at all.
+  connection fresh(connection_options{.role = role::client});
+  CHECK(fresh.receive(bytes()).value() == 0);
+  CHECK(fresh.state() == connection_state::idle);
+}
+
+}  // TEST_SUITE
