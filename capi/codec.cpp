@@ -1,24 +1,26 @@
 // The codec without a connection: mqttconn_decoder / mqttconn_decode and mqttconn_encode.
 //
-// mqttconn_decode() is decode() plus the event conversion; the decoder handle only keeps the
-// arrays that conversion fills (and the C++ packet it decodes into, so nothing is built per
-// call). mqttconn_encode() has no handle. A PUBLISH is encoded from the caller's struct
-// through a view (c_publish_view, sends.hpp) that the codec's PUBLISH encoder takes as its
-// source, so no C++ packet is built. Other kinds are converted: the lists are built on the
-// stack, and only a list of more than 8 entries goes to the heap (malloc, as the default
-// allocator).
+// Neither builds a C++ packet for a PUBLISH, the hot case. mqttconn_decode() reads it straight
+// into the caller's struct and the decoder's property block and arrays (publish_to_c.hpp);
+// other kinds are decoded into the handle's C++ packet and converted (events.hpp).
+// mqttconn_encode() has no handle. It encodes a PUBLISH from the caller's struct through a
+// view (c_publish_view, sends.hpp) that the codec's PUBLISH encoder takes as its source. Other
+// kinds are converted: the lists are built on the stack, and only a list of more than 8
+// entries goes to the heap (malloc, as the default allocator).
 //
-// Both take the codec's own two steps on their hot path (lib/codec/frame.hpp: fixed header,
-// then frame; lib/codec/encode_steps.hpp: validate-and-measure, then write), which is all that
-// decode() and encode() do besides wrapping the outcome in a result. Anything but success
-// (a fault, an incomplete packet, a buffer too small) is handed to decode() or encode()
-// themselves, so every error, and every byte written, is the codec's. The PUBLISH view has no
-// C++ packet to hand over; its refusals come from the same body_size() that encode() runs.
+// Both take the codec's own steps on their hot path (lib/codec/frame.hpp: fixed header, then
+// frame or the PUBLISH body; lib/codec/encode_steps.hpp: validate-and-measure, then write),
+// which is all that decode() and encode() do besides wrapping the outcome in a result.
+// Anything but success (a fault, an incomplete packet, a buffer too small) is handed to
+// decode() or encode() themselves, so every error, and every byte written, is the codec's.
+// The PUBLISH view has no C++ packet to hand over; its refusals come from the same
+// body_size() that encode() runs.
 #include "../lib/codec/encode.hpp"
 #include "../lib/codec/encode_steps.hpp"
 #include "../lib/codec/frame.hpp"
 #include "config.hpp"
 #include "events.hpp"
+#include "publish_to_c.hpp"
 #include "sends.hpp"
 #include "guard.hpp"
 #include "mqttconn/codec.hpp"
@@ -79,12 +81,20 @@ namespace {
   return 0;
 }
 
-// Decodes into dec.pkt; the size of the packet, or 0 with the error recorded in dec.st.
-inline std::size_t decode_into(mqttconn_decoder& dec, const uint8_t* in, size_t len, protocol_version v) noexcept {
+// Decodes the packet at `in` into `out`: a PUBLISH straight from the wire (publish_to_c.hpp),
+// other kinds into dec.pkt and then converted. The size of the packet, or 0 with the error
+// recorded in dec.st and `out` untouched. Throws std::bad_alloc only.
+inline std::size_t decode_into(mqttconn_decoder& dec, const uint8_t* in, size_t len, protocol_version v,
+                               mqttconn_packet& out) {
   detail::fixed_header h;
   if (detail::parse_fixed_header(in, len, v, dec.opts, h, dec.scratch) == detail::header_status::ok &&
-      len >= h.total() && detail::decode_frame(in, h, v, dec.opts, dec.pkt, dec.scratch)) [[likely]] {
-    return h.total();
+      len >= h.total()) [[likely]] {
+    if (static_cast<packet_type>(h.first >> 4) == packet_type::publish) [[likely]] {
+      if (publish_to_c(in, h, v, dec.opts, dec.events, dec.scratch, out)) [[likely]] return h.total();
+    } else if (detail::decode_frame(in, h, v, dec.opts, dec.pkt, dec.scratch)) {
+      to_c(dec.pkt, dec.events, out);
+      return h.total();
+    }
   }
   return decode_failed(dec, in, len, v);
 }
@@ -139,6 +149,28 @@ int encode_publish(const mqttconn_packet& c, protocol_version v, std::uint8_t* o
   return MQTTCONN_OK;
 }
 
+// mqttconn_encode() of every kind but PUBLISH. Throws std::bad_alloc only.
+[[gnu::noinline]] int encode_other(const mqttconn_packet& c, protocol_version v, std::uint8_t* out, std::size_t cap,
+                                   std::size_t& written) {
+  switch (c.type) {
+    case MQTTCONN_PACKET_CONNECT: return encode_as<connect>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_CONNACK: return encode_as<connack>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PUBACK: return encode_as<puback>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PUBREC: return encode_as<pubrec>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PUBREL: return encode_as<pubrel>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PUBCOMP: return encode_as<pubcomp>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_SUBSCRIBE: return encode_as<subscribe>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_SUBACK: return encode_as<suback>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_UNSUBSCRIBE: return encode_as<unsubscribe>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_UNSUBACK: return encode_as<unsuback>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PINGREQ: return encode_as<pingreq>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_PINGRESP: return encode_as<pingresp>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_DISCONNECT: return encode_as<disconnect>(c, v, out, cap, written);
+    case MQTTCONN_PACKET_AUTH: return encode_as<auth>(c, v, out, cap, written);
+    default: return MQTTCONN_ERR_ARGUMENT;
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -166,9 +198,8 @@ MQTTCONN_API int mqttconn_decode(mqttconn_decoder* dec, const uint8_t* in, size_
       return decode_mistake(*dec, in, len, version, consumed, out);
     }
     *consumed = 0;
-    const std::size_t n = decode_into(*dec, in, len, v);
+    const std::size_t n = decode_into(*dec, in, len, v, *out);
     if (n == 0) [[unlikely]] return dec->st.last_code;
-    to_c(dec->pkt, dec->events, *out);
     *consumed = n;
     return MQTTCONN_OK;
   });
@@ -194,24 +225,9 @@ MQTTCONN_API int mqttconn_encode(const mqttconn_packet* p, int version, uint8_t*
     if (check_struct(p, "packet", m) != MQTTCONN_OK) return m.code;
     protocol_version v;
     if (!version_from_c(version, v)) return MQTTCONN_ERR_ARGUMENT;
-    switch (p->type) {
-      case MQTTCONN_PACKET_CONNECT: return encode_as<connect>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_CONNACK: return encode_as<connack>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBLISH: return encode_publish(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBACK: return encode_as<puback>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBREC: return encode_as<pubrec>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBREL: return encode_as<pubrel>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PUBCOMP: return encode_as<pubcomp>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_SUBSCRIBE: return encode_as<subscribe>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_SUBACK: return encode_as<suback>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_UNSUBSCRIBE: return encode_as<unsubscribe>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_UNSUBACK: return encode_as<unsuback>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PINGREQ: return encode_as<pingreq>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_PINGRESP: return encode_as<pingresp>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_DISCONNECT: return encode_as<disconnect>(*p, v, out, cap, *written);
-      case MQTTCONN_PACKET_AUTH: return encode_as<auth>(*p, v, out, cap, *written);
-      default: return MQTTCONN_ERR_ARGUMENT;
-    }
+    // A PUBLISH is the hot case: the other kinds' conversions stay out of its way.
+    if (p->type == MQTTCONN_PACKET_PUBLISH) [[likely]] return encode_publish(*p, v, out, cap, *written);
+    return encode_other(*p, v, out, cap, *written);
   });
 }
 

@@ -126,6 +126,11 @@ inline binary binary_of(const mqttconn_bytes& b) noexcept { return {b.ptr, b.len
 using c_user_properties = std::pmr::vector<mqttconn_user_property>;
 using c_ids = std::pmr::vector<std::uint32_t>;
 
+// Copies a list read off the wire into `into`, kept at its largest size so far (growing it
+// is the only allocation of an event), and returns its length. Throws std::bad_alloc only.
+std::size_t list_to_c(const wire_list<user_property>& list, c_user_properties& into);
+std::size_t list_to_c(const wire_list<std::uint32_t>& list, c_ids& into);
+
 void props_to_c_slow(const properties& p, mqttconn_properties& out, c_user_properties& ups, c_ids& ids);
 
 // Sets `out` to p: present, the counts, and the values that are present (the others do not

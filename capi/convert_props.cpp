@@ -14,17 +14,6 @@ constexpr std::uint64_t bit(id i) noexcept { return std::uint64_t{1} << static_c
 
 inline unsigned lowest(std::uint64_t m) noexcept { return static_cast<unsigned>(__builtin_ctzll(m)); }
 
-// Copies a list read off the wire into `into`, kept at its largest size so far (growing it
-// is the only allocation of an event), and returns its length.
-template <class T, class C, class F>
-std::size_t copy_list(const wire_list<T>& list, std::pmr::vector<C>& into, F convert) {
-  const std::size_t n = list.size();
-  if (into.size() < n) into.resize(n);
-  C* d = into.data();
-  for (const T& x : list) *d++ = convert(x);
-  return n;
-}
-
 }  // namespace
 
 void props_to_c_slow(const properties& p, mqttconn_properties& out, c_user_properties& ups, c_ids& ids) {
@@ -75,16 +64,37 @@ void props_to_c_slow(const properties& p, mqttconn_properties& out, c_user_prope
   // The lists are read off the wire once, into arrays the storage keeps.
   out.user_property_count = 0;
   if (present & bit(id::user_property)) {
-    out.user_property_count = copy_list(p.user_properties(), ups, [](const user_property& u) {
-      return mqttconn_user_property{bytes_of(u.name), bytes_of(u.value)};
-    });
+    out.user_property_count = list_to_c(p.user_properties(), ups);
     out.user_properties = ups.data();
   }
   out.subscription_identifier_count = 0;
   if (present & bit(id::subscription_identifier)) {
-    out.subscription_identifier_count = copy_list(p.subscription_identifiers(), ids, [](std::uint32_t v) { return v; });
+    out.subscription_identifier_count = list_to_c(p.subscription_identifiers(), ids);
     out.subscription_identifiers = ids.data();
   }
+}
+
+namespace {
+
+template <class T, class C, class F>
+std::size_t copy_list(const wire_list<T>& list, std::pmr::vector<C>& into, F convert) {
+  const std::size_t n = list.size();
+  if (into.size() < n) into.resize(n);
+  C* d = into.data();
+  for (const T& x : list) *d++ = convert(x);
+  return n;
+}
+
+}  // namespace
+
+std::size_t list_to_c(const wire_list<user_property>& list, c_user_properties& into) {
+  return copy_list(list, into, [](const user_property& u) {
+    return mqttconn_user_property{bytes_of(u.name), bytes_of(u.value)};
+  });
+}
+
+std::size_t list_to_c(const wire_list<std::uint32_t>& list, c_ids& into) {
+  return copy_list(list, into, [](std::uint32_t v) { return v; });
 }
 
 namespace {

@@ -82,19 +82,36 @@ struct c_publish_view {
   binary payload;
 };
 
-// Fills `out` from the caller's PUBLISH; OK or the code of the first mistake, as from_c().
-inline int view_from_c(const mqttconn_packet& c, c_publish_view& out, mistake& m) noexcept {
+// A caller's property block as a view, or the code of its first mistake. Not inline, so that
+// view_from_c() stays small enough to inline for the PUBLISH without properties.
+[[gnu::noinline]] inline int props_view_from_c(const mqttconn_properties& c, c_properties_view& out,
+                                               mistake& m) noexcept {
+  MQTTCONN_TRY(props_mistake(c, m));
+  out = c_properties_view(c);
+  return MQTTCONN_OK;
+}
+
+// The first mistake in the fields of a caller's PUBLISH, which has one (view_from_c()).
+[[gnu::cold]] inline int publish_mistake(const mqttconn_packet& c, mistake& m) noexcept {
   using namespace sends;
+  c_publish_view unused;
+  MQTTCONN_TRY(qos_of(c.qos, unused.qos, "qos", m));
+  MQTTCONN_TRY(text(c.topic, unused.topic, "topic", m));
+  MQTTCONN_TRY(data(c.payload, unused.payload, "payload", m));
+  return m.set(MQTTCONN_ERR_INTERNAL, "PUBLISH", "has no mistake");  // unreachable
+}
+
+// Fills `out` from the caller's PUBLISH; OK or the code of the first mistake, as from_c(). The
+// fields are tested together, and looked at one by one only when one of them is wrong.
+inline int view_from_c(const mqttconn_packet& c, c_publish_view& out, mistake& m) noexcept {
+  if (c.qos > 2 || !valid(c.topic) || !valid(c.payload)) [[unlikely]] return publish_mistake(c, m);
   out.dup = c.dup != 0;
-  MQTTCONN_TRY(qos_of(c.qos, out.qos, "qos", m));
+  out.qos = static_cast<qos>(c.qos);
   out.retain = c.retain != 0;
-  MQTTCONN_TRY(text(c.topic, out.topic, "topic", m));
+  out.topic = view_of(c.topic);
   out.packet_id = c.packet_id;
-  MQTTCONN_TRY(data(c.payload, out.payload, "payload", m));
-  if (c.props != nullptr) {
-    MQTTCONN_TRY(props_mistake(*c.props, m));
-    out.props = c_properties_view(*c.props);
-  }
+  out.payload = binary_of(c.payload);
+  if (c.props != nullptr) return props_view_from_c(*c.props, out.props, m);
   return MQTTCONN_OK;
 }
 

@@ -353,7 +353,8 @@ MQTTCONN_API int mqttconn_decoder_new(mqttconn_decoder **out, const mqttconn_con
 MQTTCONN_API void mqttconn_decoder_free(mqttconn_decoder *dec); /* NULL is a no-op */
 /* Decodes the packet at the front of `in` at level `version` (a CONNECT at its own level):
  * OK with *consumed and *out filled (views into `in` and into dec, valid until the next call
- * on dec), NEED_MORE, or the peer-violation band (mqttconn_decoder_error() tells more). */
+ * on dec), NEED_MORE, or the peer-violation band (mqttconn_decoder_error() tells more). *out
+ * is written only on OK. */
 MQTTCONN_API int mqttconn_decode(mqttconn_decoder *dec, const uint8_t *in, size_t len, int version,
                                  size_t *consumed, mqttconn_packet *out);
 MQTTCONN_API int mqttconn_decoder_error(const mqttconn_decoder *dec, mqttconn_error *err);

@@ -13,8 +13,10 @@ namespace mqttconn::detail {
 // Reads a Property Length and the block it announces into `out`, enforcing Table 2-4: unknown
 // or misplaced identifiers are malformed (0x81) [V5-U07], repeats of a non-repeatable
 // property are a protocol error (0x82) [V5-U08], and values outside their range fail with
-// the code the spec gives.
-void read_properties(reader& r, property_scope scope, properties& out) noexcept;
+// the code the spec gives. Defined in property_reader.hpp, with what else `out` may be.
+template <class Out>
+void read_properties(reader& r, property_scope scope, Out& out) noexcept;
+extern template void read_properties<properties>(reader&, property_scope, properties&) noexcept;
 
 // The encoder's side is written once, as templates over the source of the block: the C++
 // `properties`, or a view over a C block (capi/). A source has present() (bit n: property n is

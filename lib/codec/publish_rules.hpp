@@ -1,16 +1,57 @@
-// The PUBLISH encoder's rules and layout (5.0 §3.3, 3.1.1 §3.3), written once as templates over
-// the source of the packet: the C++ `publish` (publish.cpp), or the C API's view over a
-// mqttconn_packet (capi/sends.hpp), which encodes without building a C++ packet.
+// The PUBLISH rules and layout (5.0 §3.3, 3.1.1 §3.3), written once as templates over the
+// packet on the C++ side or the C side: decode_publish() fills the C++ `publish`
+// (publish.cpp) or the C API's event (capi/publish_to_c.hpp); the encoder reads the C++
+// `publish` or the C API's view over a mqttconn_packet (capi/sends.hpp). Neither C path builds
+// a C++ packet.
 //
-// A source has publish's members: dup, qos, retain, topic (string view), packet_id, payload
-// (binary) and props, a property source (properties.hpp).
+// Both have publish's members: dup, qos, retain, topic (string view), packet_id, payload
+// (binary) and props: a property source for the encoder (properties.hpp), a property
+// destination for the decoder (property_reader.hpp).
 #pragma once
 
 #include "mqttconn/packet.hpp"
 #include "packets.hpp"
-#include "properties.hpp"
+#include "property_reader.hpp"
+#include "utf8.hpp"
 
 namespace mqttconn::detail {
+
+// The body of a PUBLISH whose fixed-header flags are `flags`, into `out` (all of it is
+// written but packet_id, which stays as it was on QoS 0).
+template <class Pub>
+void decode_publish(reader& r, std::uint8_t flags, protocol_version v, Pub& out) noexcept {
+  // Flags were checked with the fixed header: QoS 3 and DUP on QoS 0 never get here.
+  out.dup = (flags & 8) != 0;
+  out.qos = static_cast<mqttconn::qos>((flags >> 1) & 3);
+  out.retain = (flags & 1) != 0;
+  const std::uint8_t* topic_at = r.pos();
+  bool wildcard;
+  out.topic = r.topic("topic name", wildcard);
+  if (r.failed()) return;
+  if (wildcard) {
+    return r.fail_at(topic_at, errc::topic_name_invalid, 0x90, "topic name",
+                     "contains a wildcard [MQTT-3.3.2-2]");
+  }
+  if (out.qos != mqttconn::qos::at_most_once) out.packet_id = read_packet_id(r);
+  if (v == protocol_version::v5) {
+    read_properties(r, property_scope::publish, out.props);
+    if (r.failed()) return;
+    if (out.topic.empty() && !out.props.has(property_id::topic_alias)) {
+      return r.protocol(topic_at, "topic name", "is empty without a Topic Alias [V5-U16]");
+    }
+  } else if (out.topic.empty()) {
+    return r.protocol(topic_at, "topic name", "is empty [MQTT-4.7.3-1 v3.1.1]");
+  }
+  out.payload = r.rest();
+  if (r.options().check_payload_format && out.props.has(property_id::payload_format_indicator) &&
+      *out.props.payload_format_indicator()) {
+    const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false, true);
+    if (u.fault != utf8_fault::none) {
+      r.fail_at(out.payload.data() + u.at, errc::payload_format_invalid, 0x99, "payload",
+                "is marked UTF-8 but is not [V5-U15]");
+    }
+  }
+}
 
 template <class Pub>
 bool check_publish(const Pub& p, protocol_version v, tx_check& c) noexcept {

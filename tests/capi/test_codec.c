@@ -1,6 +1,8 @@
 /* The codec without a connection: mqttconn_encode() (BUFFER_TOO_SMALL with the size needed,
  * INVALID_PACKET, lists longer than the in-place 8) and mqttconn_decode() (NEED_MORE for every
- * proper prefix, the packet read back whole, MALFORMED with offset, not sticky). */
+ * proper prefix, the packet read back whole, MALFORMED with offset, not sticky; a PUBLISH's
+ * lists filled in the decoding pass or, longer than ever before, copied after it; the caller's
+ * packet untouched on a fault; out of memory while a list grows). */
 #include <stdio.h>
 #include <string.h>
 
@@ -136,8 +138,128 @@ static void codec_long_lists(void) {
   mqttconn_decoder_free(d);
 }
 
+/* mqttconn_decode() reads a PUBLISH straight into the C structs: user properties and
+ * subscription identifiers go into the decoder's arrays as they are read while those have
+ * room, and are copied from the wire after the packet when they outgrow them. */
+static void codec_publish_lists(void) {
+  mqttconn_decoder *d = NULL;
+  mqttconn_packet pk = packet_of(MQTTCONN_PACKET_PUBLISH), ev = packet_of(0), before;
+  mqttconn_properties pr = props_empty();
+  mqttconn_user_property ups[12];
+  uint32_t ids[3] = {1, 200, 268435455};
+  char names[12][8];
+  uint8_t buf[512];
+  size_t i, n = 0, used = 0;
+  /* runs: the list lengths of consecutive packets: grow from nothing, grow again, shrink,
+   * grow back within what the arrays already hold */
+  static const size_t users[] = {3, 12, 2, 12, 0};
+  static const size_t sub_ids[] = {1, 3, 0, 2, 0};
+  /* QoS 0, topic "t", user properties a=1 and b=2, then Message Expiry Interval twice
+   * [MQTT-2.2.2-2]: the second one, at offset 25, is a protocol error */
+  static const uint8_t repeated[] = {0x30, 28,   0x00, 0x01, 't',  24,   0x26, 0x00, 0x01, 'a',
+                                     0x00, 0x01, '1',  0x26, 0x00, 0x01, 'b',  0x00, 0x01, '2',
+                                     0x02, 0,    0,    0,    1,    0x02, 0,    0,    0,    1};
+  mqttconn_error e = error_struct();
+  t_context = "codec: PUBLISH lists";
+  for (i = 0; i < 12; ++i) sprintf(names[i], "k%d", (int)i);
+  for (i = 0; i < 12; ++i) {
+    ups[i].name = B(names[i]);
+    ups[i].value = B(names[11 - i]);
+  }
+  CHECK_RC(mqttconn_decoder_new(&d, NULL, NULL), MQTTCONN_OK);
+  if (d == NULL) return;
+  pk.qos = 2;
+  pk.packet_id = 7;
+  pk.topic = B("a/b");
+  pk.payload = B("x");
+  pk.props = &pr;
+  pr.present = MQTTCONN_PROP_BIT(MQTTCONN_PROP_CONTENT_TYPE);
+  pr.content_type = B("text/plain");
+  pr.user_properties = ups;
+  pr.subscription_identifiers = ids;
+  for (i = 0; i < COUNT(users); ++i) {
+    pr.user_property_count = users[i];
+    pr.subscription_identifier_count = sub_ids[i];
+    CHECK_RC(mqttconn_encode(&pk, MQTTCONN_V5, buf, sizeof buf, &n), MQTTCONN_OK);
+    CHECK_RC(mqttconn_decode(d, buf, n, MQTTCONN_V5, &used, &ev), MQTTCONN_OK);
+    CHECK_EQ(used, n);
+    check_packet(&pk, &ev, MQTTCONN_V5);
+  }
+  /* a block that fails after two user properties were read: the packet is refused where
+   * decode() refuses it, and `ev` keeps the packet before */
+  pr.user_property_count = 5;
+  CHECK_RC(mqttconn_encode(&pk, MQTTCONN_V5, buf, sizeof buf, &n), MQTTCONN_OK);
+  CHECK_RC(mqttconn_decode(d, buf, n, MQTTCONN_V5, &used, &ev), MQTTCONN_OK);
+  before = ev;
+  CHECK_RC(mqttconn_decode(d, repeated, sizeof repeated, MQTTCONN_V5, &used, &ev), MQTTCONN_ERR_PROTOCOL);
+  CHECK_EQ(used, 0);
+  CHECK(memcmp(&before, &ev, sizeof ev) == 0);
+  CHECK_RC(mqttconn_decoder_error(d, &e), MQTTCONN_OK);
+  CHECK_EQ(e.reason_code, 0x82);
+  CHECK_EQ(e.offset, 25);
+  CHECK_EQ(e.packet_type, MQTTCONN_PACKET_PUBLISH);
+  /* the same bytes cut before the repeat decode, with both user properties in order */
+  {
+    uint8_t cut[sizeof repeated];
+    memcpy(cut, repeated, sizeof cut);
+    cut[1] = 23;
+    cut[5] = 19;
+    CHECK_RC(mqttconn_decode(d, cut, 25, MQTTCONN_V5, &used, &ev), MQTTCONN_OK);
+    CHECK_EQ(used, 25);
+    CHECK_EQ(ev.props->user_property_count, 2);
+    CHECK_EQ(ev.props->subscription_identifier_count, 0);
+    CHECK_EQ(ev.props->message_expiry_interval, 1);
+    if (ev.props->user_property_count == 2) {
+      CHECK_BYTES(ev.props->user_properties[0].name, "a", 1);
+      CHECK_BYTES(ev.props->user_properties[0].value, "1", 1);
+      CHECK_BYTES(ev.props->user_properties[1].name, "b", 1);
+      CHECK_BYTES(ev.props->user_properties[1].value, "2", 1);
+    }
+  }
+  /* 3.1.1 has no properties: the block reads as empty after a 5.0 packet that had some */
+  pk.props = NULL;
+  CHECK_RC(mqttconn_encode(&pk, MQTTCONN_V311, buf, sizeof buf, &n), MQTTCONN_OK);
+  CHECK_RC(mqttconn_decode(d, buf, n, MQTTCONN_V311, &used, &ev), MQTTCONN_OK);
+  check_packet(&pk, &ev, MQTTCONN_V311);
+  mqttconn_decoder_free(d);
+}
+
+/* Out of memory while a PUBLISH's list array grows: NOMEM (fatal for the decoder), the
+ * caller's packet untouched, nothing leaked. */
+static void codec_publish_nomem(void) {
+  test_alloc a;
+  mqttconn_decoder *d = NULL;
+  mqttconn_packet pk = packet_of(MQTTCONN_PACKET_PUBLISH), ev = packet_of(0), before;
+  mqttconn_properties pr = props_empty();
+  mqttconn_user_property ups[3];
+  uint8_t buf[128];
+  size_t n = 0, used = 7;
+  t_context = "codec: PUBLISH lists, out of memory";
+  ups[0].name = ups[1].name = ups[2].name = B("k");
+  ups[0].value = ups[1].value = ups[2].value = B("v");
+  pk.topic = B("t");
+  pk.props = &pr;
+  pr.user_properties = ups;
+  pr.user_property_count = 3;
+  CHECK_RC(mqttconn_encode(&pk, MQTTCONN_V5, buf, sizeof buf, &n), MQTTCONN_OK);
+  test_alloc_init(&a, 2); /* the handle is the first allocation, the array the second */
+  CHECK_RC(mqttconn_decoder_new(&d, NULL, &a.hooks), MQTTCONN_OK);
+  if (d == NULL) return;
+  before = ev;
+  CHECK_RC(mqttconn_decode(d, buf, n, MQTTCONN_V5, &used, &ev), MQTTCONN_ERR_NOMEM);
+  CHECK_EQ(used, 0);
+  CHECK_EQ(a.failed_count, 1);
+  CHECK(memcmp(&before, &ev, sizeof ev) == 0);
+  CHECK_RC(mqttconn_decode(d, buf, n, MQTTCONN_V5, &used, &ev), MQTTCONN_ERR_NOMEM);
+  mqttconn_decoder_free(d);
+  CHECK_EQ(a.live_blocks, 0);
+  CHECK_EQ(a.bad_free, 0);
+}
+
 int main(void) {
   codec();
   codec_long_lists();
+  codec_publish_lists();
+  codec_publish_nomem();
   return t_report("capi codec");
 }

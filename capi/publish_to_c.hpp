@@ -1,0 +1,138 @@
+// A received PUBLISH straight into the C structs, for mqttconn_decode()'s hot path.
+//
+// The codec's PUBLISH decoder and property reader are templates over their destination
+// (lib/codec/publish_rules.hpp, property_reader.hpp); these are the C destinations. Values go
+// into the handle's property block as they are read, and user properties and subscription
+// identifiers into the handle's arrays while those have room, so a block is read off the wire
+// once. A list longer than its array so far is copied from the wire after the packet is known
+// to be valid (the array grows then, and keeps its size for the next packet). The caller's
+// mqttconn_packet is written only once the whole packet has read without a fault.
+#pragma once
+
+#include "../lib/codec/frame.hpp"
+#include "../lib/codec/publish_rules.hpp"
+#include "convert.hpp"
+
+namespace mqttconn::capi {
+
+// A property destination (property_reader.hpp) writing into a C block.
+class c_props_out {
+ public:
+  c_props_out(mqttconn_properties& c, c_user_properties& ups, c_ids& ids) noexcept
+      : c_(c), ups_(ups), ids_(ids) {}
+
+#define MQTTCONN_C_SET(type, name, expr) \
+  void set_##name(type v) noexcept {     \
+    c_.name = expr;                      \
+    present_ |= c_prop_bit(property_id::name); \
+  }
+  MQTTCONN_C_SET(bool, payload_format_indicator, v)
+  MQTTCONN_C_SET(std::uint32_t, message_expiry_interval, v)
+  MQTTCONN_C_SET(std::string_view, content_type, bytes_of(v))
+  MQTTCONN_C_SET(std::string_view, response_topic, bytes_of(v))
+  MQTTCONN_C_SET(binary, correlation_data, bytes_of(v))
+  MQTTCONN_C_SET(std::uint32_t, session_expiry_interval, v)
+  MQTTCONN_C_SET(std::string_view, assigned_client_identifier, bytes_of(v))
+  MQTTCONN_C_SET(std::uint16_t, server_keep_alive, v)
+  MQTTCONN_C_SET(std::string_view, authentication_method, bytes_of(v))
+  MQTTCONN_C_SET(binary, authentication_data, bytes_of(v))
+  MQTTCONN_C_SET(bool, request_problem_information, v)
+  MQTTCONN_C_SET(std::uint32_t, will_delay_interval, v)
+  MQTTCONN_C_SET(bool, request_response_information, v)
+  MQTTCONN_C_SET(std::string_view, response_information, bytes_of(v))
+  MQTTCONN_C_SET(std::string_view, server_reference, bytes_of(v))
+  MQTTCONN_C_SET(std::string_view, reason_string, bytes_of(v))
+  MQTTCONN_C_SET(std::uint16_t, receive_maximum, v)
+  MQTTCONN_C_SET(std::uint16_t, topic_alias_maximum, v)
+  MQTTCONN_C_SET(std::uint16_t, topic_alias, v)
+  MQTTCONN_C_SET(std::uint8_t, maximum_qos, v)
+  MQTTCONN_C_SET(bool, retain_available, v)
+  MQTTCONN_C_SET(std::uint32_t, maximum_packet_size, v)
+  MQTTCONN_C_SET(bool, wildcard_subscription_available, v)
+  MQTTCONN_C_SET(bool, subscription_identifier_available, v)
+  MQTTCONN_C_SET(bool, shared_subscription_available, v)
+#undef MQTTCONN_C_SET
+
+  bool has(property_id i) const noexcept { return (present_ & c_prop_bit(i)) != 0; }
+  std::optional<bool> payload_format_indicator() const noexcept {
+    if (!has(property_id::payload_format_indicator)) return std::nullopt;
+    return c_.payload_format_indicator != 0;
+  }
+
+  // The lists: each element as it is read, into the array while it has room...
+  void add_user_property(std::string_view name, std::string_view value) noexcept {
+    if (users_ < ups_.size()) ups_[users_] = {bytes_of(name), bytes_of(value)};
+    ++users_;
+  }
+  void add_subscription_identifier(std::uint32_t v) noexcept {
+    if (sub_ids_ < ids_.size()) ids_[sub_ids_] = v;
+    ++sub_ids_;
+  }
+  // ... and the whole list at the end of the block, read again only if it did not fit.
+  void set_user_properties(wire_list<user_property> l) noexcept {
+    present_ |= c_prop_bit(property_id::user_property);
+    if (users_ > ups_.size()) user_wire_ = l;
+  }
+  void set_subscription_identifiers(wire_list<std::uint32_t> l) noexcept {
+    present_ |= c_prop_bit(property_id::subscription_identifier);
+    if (sub_ids_ > ids_.size()) sub_id_wire_ = l;
+  }
+
+  // Completes the block once the packet read without a fault. Throws std::bad_alloc only.
+  void finish() {
+    c_.present = present_;
+    c_.user_property_count = users_;
+    c_.subscription_identifier_count = sub_ids_;
+    if (users_ == 0 && sub_ids_ == 0) [[likely]] return;
+    if (!user_wire_.empty()) list_to_c(user_wire_, ups_);
+    if (!sub_id_wire_.empty()) list_to_c(sub_id_wire_, ids_);
+    c_.user_properties = ups_.data();
+    c_.subscription_identifiers = ids_.data();
+  }
+
+ private:
+  mqttconn_properties& c_;
+  c_user_properties& ups_;
+  c_ids& ids_;
+  std::uint64_t present_ = 0;
+  std::size_t users_ = 0, sub_ids_ = 0;
+  wire_list<user_property> user_wire_;  // set when the list outgrew ups_
+  wire_list<std::uint32_t> sub_id_wire_;
+};
+
+// A PUBLISH destination (publish_rules.hpp): publish's members, with the block in C.
+struct c_publish_out {
+  explicit c_publish_out(event_storage& s) noexcept : props(s.props, s.ups, s.sub_ids) {}
+
+  bool dup = false;
+  mqttconn::qos qos = mqttconn::qos::at_most_once;
+  bool retain = false;
+  std::string_view topic;
+  std::uint16_t packet_id = 0;
+  binary payload;
+  c_props_out props;
+};
+
+// Decodes the PUBLISH whose fixed header is h (frame: its first byte) into `out`, its property
+// block into `s`. False, with `out` untouched, if the packet has a fault: the error is in `e`
+// (partly: the caller asks decode() for the whole of it). Throws std::bad_alloc only.
+inline bool publish_to_c(const std::uint8_t* frame, const detail::fixed_header& h, protocol_version v,
+                         const decode_options& o, event_storage& s, error& e, mqttconn_packet& out) {
+  detail::reader r(frame + h.size, frame + h.total(), frame, o, &e);
+  c_publish_out p(s);
+  detail::decode_publish(r, h.first & 0x0F, v, p);
+  if (r.failed()) [[unlikely]] return false;
+  p.props.finish();
+  out.type = MQTTCONN_PACKET_PUBLISH;
+  out.dup = p.dup;
+  out.qos = static_cast<std::uint8_t>(p.qos);
+  out.retain = p.retain;
+  out.topic = bytes_of(p.topic);
+  out.packet_id = p.packet_id;
+  out.payload = bytes_of(p.payload);
+  out.props = &s.props;
+  out.will_props = &s.will_props;
+  return true;
+}
+
+}  // namespace mqttconn::capi
