@@ -227,6 +227,10 @@ MQTTCONN_API int mqttconn_conn_output_consume(mqttconn_conn* c, size_t n) {
   });
 }
 
+MQTTCONN_API size_t mqttconn_conn_input_buffered(const mqttconn_conn* c) {
+  return usable(c) == MQTTCONN_OK ? c->conn.input_buffered() : 0;
+}
+
 MQTTCONN_API size_t mqttconn_conn_output_size(const mqttconn_conn* c) {
   return usable(c) == MQTTCONN_OK ? c->conn.output_size() : 0;
 }

@@ -46,8 +46,8 @@
 //     code every call on the handle returns it (the output queries report nothing) until free.
 //   - no allocation above what the configured limits and the input can need; every free has
 //     the size and alignment of its allocation; after the frees nothing is left allocated.
-//   - receive() takes at most what it is given, all of it while a packet is incomplete, and
-//     exactly one packet when it completes one: a second C decoder (same options) decodes the
+//   - receive() takes at most what it is given, all of it while a packet is incomplete (and
+//     input_buffered() counts those bytes), and exactly one packet when it completes one: a second C decoder (same options) decodes the
 //     taken bytes to the packet next_event() then gives, field by field; an event is pending
 //     exactly then, and is given once. Its views (strings, arrays, properties) are read byte
 //     by byte and its flags and enums are in range; 3.x events have no properties.
@@ -338,6 +338,9 @@ class capi_driver {
         FUZZ_CHECK(drc == MQTTCONN_ERR_NEED_MORE, "receive() took bytes its decoder rejects with %d", drc);
         FUZZ_CHECK(used == len, "receive() took %zu of %zu bytes of an incomplete packet", used, len);
       }
+      FUZZ_CHECK(mqttconn_conn_input_buffered(conn_) == partial_.size(),
+                 "input_buffered() is %zu with %zu bytes of a packet taken", mqttconn_conn_input_buffered(conn_),
+                 partial_.size());
       taken = used;
       return rc;
     }
@@ -370,6 +373,7 @@ class capi_driver {
       }
       partial_.clear();
       FUZZ_CHECK(state() == MQTTCONN_STATE_CLOSED, "a peer violation left the connection open");
+      FUZZ_CHECK(mqttconn_conn_input_buffered(conn_) == 0, "a closed connection keeps input");
       mqttconn_error e;
       std::memset(&e, 0, sizeof e);
       e.struct_size = sizeof e;

@@ -298,6 +298,10 @@ MQTTCONN_API void mqttconn_conn_free(mqttconn_conn *conn); /* NULL is a no-op */
  * copied: keep them unchanged until the event is taken. */
 MQTTCONN_API int mqttconn_conn_receive(mqttconn_conn *conn, const uint8_t *in, size_t len,
                                        size_t *consumed);
+/* Bytes of a packet not yet whole that mqttconn_conn_receive() keeps, waiting for the rest: 0
+ * between packets, once closed, and for NULL or a failed connection. Nonzero when the
+ * transport's stream ends: the peer stopped inside a packet. */
+MQTTCONN_API size_t mqttconn_conn_input_buffered(const mqttconn_conn *conn);
 /* Fills *ev with the pending event (ev->struct_size set by the caller): OK, or DONE when
  * there is none (ARGUMENT, STRUCT_SIZE: the event stays pending). The views in *ev live until
  * the next non-const call on conn. */

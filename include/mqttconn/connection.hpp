@@ -124,6 +124,10 @@ class connection {
   protocol_version version() const noexcept { return version_; }
   bool bridge() const noexcept { return bridge_; }
   mqttconn::role role() const noexcept { return opts_.role; }
+  // Bytes of a packet not yet whole that receive() keeps, waiting for the rest: 0 between
+  // packets and once closed. Nonzero when the transport's stream ends: the peer stopped
+  // inside a packet.
+  std::size_t input_buffered() const noexcept { return closed() ? 0 : decoder_.buffered(); }
   // The peer's violation or local failure that closed the connection, if any.
   const std::optional<error>& failure() const noexcept { return failure_; }
 

@@ -43,8 +43,7 @@ void decode_publish(reader& r, std::uint8_t flags, protocol_version v, Pub& out)
     return r.protocol(topic_at, "topic name", "is empty [MQTT-4.7.3-1 v3.1.1]");
   }
   out.payload = r.rest();
-  if (r.options().check_payload_format && out.props.has(property_id::payload_format_indicator) &&
-      *out.props.payload_format_indicator()) {
+  if (r.options().check_payload_format && out.props.payload_format_indicator().value_or(false)) {
     const utf8_check u = utf8_validate(out.payload.data(), out.payload.size(), false, true);
     if (u.fault != utf8_fault::none) {
       r.fail_at(out.payload.data() + u.at, errc::payload_format_invalid, 0x99, "payload",

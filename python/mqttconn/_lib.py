@@ -203,6 +203,7 @@ _SIGNATURES = {
     "mqttconn_conn_output": (c_int, [c_void_p, P(Bytes)]),
     "mqttconn_conn_output_iov": (c_int, [c_void_p, P(Bytes), c_size_t, _size_p]),
     "mqttconn_conn_output_consume": (c_int, [c_void_p, c_size_t]),
+    "mqttconn_conn_input_buffered": (c_size_t, [c_void_p]),
     "mqttconn_conn_output_size": (c_size_t, [c_void_p]),
     "mqttconn_conn_state": (c_int, [c_void_p]),
     "mqttconn_conn_version": (c_int, [c_void_p]),

@@ -8,9 +8,8 @@
         takes the level from the CONNECT; a client is taken to have sent a CONNECT at
         --protocol-version first. On bad bytes it prints the packets decoded so far, then one
         JSON error object {"error", "code", "reasonCode", "message", "offset"} (offset: of the
-        fault, in bytes from the start of the stream) and exits with status 1. Without --role,
-        a stream that ends inside a packet is an error too (code -9, offset of that packet);
-        a connection keeps such a tail silently, as it would wait for more bytes.
+        fault, in bytes from the start of the stream) and exits with status 1. A stream that
+        ends inside a packet is an error too (code -9, offset of that packet).
 
     python3 -m mqttconn encode [--protocol-version 3|4|5] [--hex]
         Reads JSON objects, one per line, and writes their wire bytes (raw, or hex text with
@@ -92,22 +91,18 @@ class _CodecSource:
 class _ConnSource:
     def __init__(self, role, version):
         self.conn = Connection(role)
-        self.version = version
-        self.fed = 0
-        self.last_end = 0
         if role == "client":
             self.conn.connect(client_id="mqttconn-cli", protocol_version=version)
             self.conn.data_to_send()
 
     def feed(self, data):
-        self.fed += len(data)
         return self.conn.receive_data(data)
 
     def level(self, _packet):
         return self.conn.version
 
     def pending(self):
-        return None  # the connection does not say; see decode()
+        return self.conn.input_buffered
 
 
 def _emit_packets(out, packets, source):

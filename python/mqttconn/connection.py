@@ -173,6 +173,12 @@ class Connection:
     def output_size(self) -> int:
         return _lib_.mqttconn_conn_output_size(self._handle())
 
+    @property
+    def input_buffered(self) -> int:
+        """Bytes of a packet not yet whole that receive_data() keeps (0 between packets and
+        once closed): nonzero at the end of the stream means the peer stopped inside a packet."""
+        return _lib_.mqttconn_conn_input_buffered(self._handle())
+
     # ---- Sending --------------------------------------------------------------------------
 
     def send(self, *packets) -> None:

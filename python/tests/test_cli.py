@@ -73,6 +73,12 @@ def test_a_stream_ending_inside_a_packet_is_an_error():
     assert dec.returncode == 1
     ping, err = lines(dec.stdout)
     assert ping == {"cmd": "pingreq"} and err["code"] == -9 and err["offset"] == len(good)
+    # the same through a connection: the tail it keeps is reported where its packet starts
+    good = mqttconn.encode(mqttconn.Connack(session_present=False), 4)
+    dec = run(["decode", "--role", "client"], good + b"\x30\x05\x00")
+    assert dec.returncode == 1
+    connack, err = lines(dec.stdout)
+    assert connack["cmd"] == "connack" and err["code"] == -9 and err["offset"] == len(good)
 
 
 def test_text_that_is_not_hex_is_an_error():

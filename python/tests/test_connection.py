@@ -116,6 +116,18 @@ def test_a_payload_larger_than_the_record_buffer_arrives_whole():
         ("big", big, "bin"), ("small", b"s", None)]
 
 
+def test_input_buffered_counts_the_kept_bytes_of_a_packet_cut_short():
+    c, s = pair(4)
+    c.publish(topic="t", payload=b"abc")
+    c.pingreq()
+    data = c.data_to_send()  # PUBLISH (8 bytes), PINGREQ (2 bytes)
+    assert s.input_buffered == 0
+    assert s.receive_data(data[:5]) == [] and s.input_buffered == 5
+    got = s.receive_data(data[5:9])
+    assert [p.topic for p in got] == ["t"] and s.input_buffered == 1
+    assert len(s.receive_data(data[9:])) == 1 and s.input_buffered == 0
+
+
 def test_misuse_raises_usage_errors_and_the_connection_stays_usable():
     c = Connection("client")
     with pytest.raises(UsageError) as e:

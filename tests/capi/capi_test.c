@@ -338,7 +338,7 @@ static int drain(mqttconn_conn *from, link_end *to, int use_iov) {
 }
 
 int transfer(mqttconn_conn *from, link_end *to, size_t chunk, int use_iov, mqttconn_packet *ev, int max) {
-  size_t pos = 0;
+  size_t pos = 0, partial = 0; /* partial: bytes of a packet not yet whole */
   int events = 0, rc;
   to->wire_len = 0;
   rc = drain(from, to, use_iov);
@@ -362,9 +362,13 @@ int transfer(mqttconn_conn *from, link_end *to, size_t chunk, int use_iov, mqttc
       }
       if (rc == MQTTCONN_OK) {
         ++events;
+        partial = 0;
       } else if (rc != MQTTCONN_DONE) {
         return rc;
+      } else {
+        partial += used;
       }
+      CHECK_EQ(mqttconn_conn_input_buffered(to->conn), partial);
     }
   }
   return events;

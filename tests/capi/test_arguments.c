@@ -93,6 +93,7 @@ static void null_handles(void) {
   CHECK_RC(mqttconn_conn_output_iov(NULL, segs, 2, &n), MQTTCONN_ERR_ARGUMENT);
   CHECK_RC(mqttconn_conn_output_consume(NULL, 1), MQTTCONN_ERR_ARGUMENT);
   CHECK_EQ(mqttconn_conn_output_size(NULL), 0);
+  CHECK_EQ(mqttconn_conn_input_buffered(NULL), 0);
   CHECK_RC(mqttconn_conn_state(NULL), MQTTCONN_ERR_ARGUMENT);
   CHECK_RC(mqttconn_conn_version(NULL), MQTTCONN_ERR_ARGUMENT);
   CHECK_RC(mqttconn_conn_reason_code(NULL), MQTTCONN_ERR_ARGUMENT);

@@ -67,4 +67,35 @@ TEST_CASE("a client and a server complete a 5.0 conversation") {
   CHECK(server.receive(bytes(more)).error().code == errc::closed);
 }
 
+TEST_CASE("input_buffered() counts the kept bytes of a packet not yet whole") {
+  connection client = make_client();
+  connection server = make_server();
+  connect c;
+  c.client_id = "c1";
+  REQUIRE(client.connect(c));
+  const std::vector<std::uint8_t> wire(client.output().begin(), client.output().end());
+  client.consume_output(wire.size());
+  CHECK(server.input_buffered() == 0);
+  for (std::size_t k = 0; k + 1 < wire.size(); ++k) {
+    REQUIRE(server.receive(bytes(&wire[k], 1)));
+    CHECK(server.input_buffered() == k + 1);
+  }
+  REQUIRE(server.receive(bytes(&wire.back(), 1)));
+  CHECK(server.input_buffered() == 0);  // whole: it is the pending event
+  REQUIRE(server.next_event() != nullptr);
+  CHECK(server.input_buffered() == 0);
+  REQUIRE(server.connack({}));
+  // Three bytes of a SUBSCRIBE, then the rest, whose topic filter runs past the end of the
+  // packet: malformed, closed, nothing kept.
+  const std::uint8_t head[] = {0x82, 0x04, 0x00};
+  const result<std::size_t> taken = server.receive(bytes(head));
+  REQUIRE(taken);
+  CHECK(*taken == 3);
+  CHECK(server.input_buffered() == 3);
+  const std::uint8_t rest[] = {0x01, 0x00, 0x05};
+  CHECK_FALSE(server.receive(bytes(rest)));
+  CHECK(server.closed());
+  CHECK(server.input_buffered() == 0);
+}
+
 }  // TEST_SUITE
