@@ -27,7 +27,8 @@
 //       codes, the same sticky error, the same output; a buffer of MQTTCONN_BATCH_RECORD_MAX of
 //       the input and partial packet never fills.
 //   (c) mqttconn_encode_batch() of the records from (a), in capacities the fuzzer picks, gives
-//       bytes whose records are the same records again.
+//       bytes whose records are the same records again, up to a 3.x CONNECT with an empty
+//       client identifier and Clean Session 0, which decodes but is refused as INVALID_PACKET.
 //   (d) the edited records (any bytes) given to mqttconn_encode_batch() and
 //       mqttconn_conn_send_batch() never crash; they stop at the first record the second reader
 //       calls bad (ARGUMENT) or mqttconn_encode() / mqttconn_conn_send() refuse (that code);
