@@ -96,7 +96,9 @@ void to_c_other(const packet& p, event_storage& s, mqttconn_packet& out) {
   out.will_props = &s.will_props;
   switch (static_cast<packet_type>(out.type)) {
     case packet_type::connect: return put(*std::get_if<connect>(&p), s, out);
-    case packet_type::publish: return put(*std::get_if<publish>(&p), s, out);
+    case packet_type::publish:
+      put_props(std::get_if<publish>(&p)->props, s, out);
+      return put_publish(*std::get_if<publish>(&p), s, out);
     case packet_type::connack: return put(*std::get_if<connack>(&p), s, out);
     case packet_type::puback: return put_ack(*std::get_if<puback>(&p), s, out);
     case packet_type::pubrec: return put_ack(*std::get_if<pubrec>(&p), s, out);

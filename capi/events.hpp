@@ -22,14 +22,19 @@ inline void put_props(const properties& p, event_storage& s, mqttconn_packet& ou
   out.props = &s.props;
 }
 
-inline void put(const publish& p, event_storage& s, mqttconn_packet& out) {
+// A PUBLISH's fields but its property block, from anything with publish's members (the C++
+// packet, or publish_to_c.hpp's destination); the blocks are the storage's.
+template <class Pub>
+void put_publish(const Pub& p, event_storage& s, mqttconn_packet& out) noexcept {
+  out.type = MQTTCONN_PACKET_PUBLISH;
   out.dup = p.dup;
   out.qos = static_cast<std::uint8_t>(p.qos);
   out.retain = p.retain;
   out.topic = bytes_of(p.topic);
   out.packet_id = p.packet_id;
   out.payload = bytes_of(p.payload);
-  put_props(p.props, s, out);
+  out.props = &s.props;
+  out.will_props = &s.will_props;
 }
 
 }  // namespace events
@@ -40,9 +45,8 @@ void to_c_other(const packet& p, event_storage& s, mqttconn_packet& out);
 // Fills `out` from `p` (see the top of this file).
 inline void to_c(const packet& p, event_storage& s, mqttconn_packet& out) {
   if (const auto* x = std::get_if<publish>(&p)) {
-    out.type = MQTTCONN_PACKET_PUBLISH;
-    out.will_props = &s.will_props;
-    events::put(*x, s, out);
+    events::put_props(x->props, s, out);
+    events::put_publish(*x, s, out);
     return;
   }
   to_c_other(p, s, out);

@@ -11,7 +11,7 @@
 
 #include "../lib/codec/frame.hpp"
 #include "../lib/codec/publish_rules.hpp"
-#include "convert.hpp"
+#include "events.hpp"
 
 namespace mqttconn::capi {
 
@@ -123,15 +123,7 @@ inline bool publish_to_c(const std::uint8_t* frame, const detail::fixed_header& 
   detail::decode_publish(r, h.first & 0x0F, v, p);
   if (r.failed()) [[unlikely]] return false;
   p.props.finish();
-  out.type = MQTTCONN_PACKET_PUBLISH;
-  out.dup = p.dup;
-  out.qos = static_cast<std::uint8_t>(p.qos);
-  out.retain = p.retain;
-  out.topic = bytes_of(p.topic);
-  out.packet_id = p.packet_id;
-  out.payload = bytes_of(p.payload);
-  out.props = &s.props;
-  out.will_props = &s.will_props;
+  events::put_publish(p, s, out);
   return true;
 }
 
