@@ -18,12 +18,11 @@ namespace mqttconn::capi {
 // A property destination (property_reader.hpp) writing into a C block.
 class c_props_out {
  public:
-  c_props_out(mqttconn_properties& c, c_user_properties& ups, c_ids& ids) noexcept
-      : c_(c), ups_(ups), ids_(ids) {}
+  explicit c_props_out(event_storage& s) noexcept : s_(s) {}
 
 #define MQTTCONN_C_SET(type, name, expr) \
   void set_##name(type v) noexcept {     \
-    c_.name = expr;                      \
+    s_.props.name = expr;                \
     present_ |= c_prop_bit(property_id::name); \
   }
   MQTTCONN_C_SET(bool, payload_format_indicator, v)
@@ -56,53 +55,52 @@ class c_props_out {
   bool has(property_id i) const noexcept { return (present_ & c_prop_bit(i)) != 0; }
   std::optional<bool> payload_format_indicator() const noexcept {
     if (!has(property_id::payload_format_indicator)) return std::nullopt;
-    return c_.payload_format_indicator != 0;
+    return s_.props.payload_format_indicator != 0;
   }
 
   // The lists: each element as it is read, into the array while it has room...
   void add_user_property(std::string_view name, std::string_view value) noexcept {
-    if (users_ < ups_.size()) ups_[users_] = {bytes_of(name), bytes_of(value)};
+    if (users_ < s_.ups.size()) s_.ups[users_] = {bytes_of(name), bytes_of(value)};
     ++users_;
   }
   void add_subscription_identifier(std::uint32_t v) noexcept {
-    if (sub_ids_ < ids_.size()) ids_[sub_ids_] = v;
+    if (sub_ids_ < s_.sub_ids.size()) s_.sub_ids[sub_ids_] = v;
     ++sub_ids_;
   }
   // ... and the whole list at the end of the block, read again only if it did not fit.
   void set_user_properties(wire_list<user_property> l) noexcept {
     present_ |= c_prop_bit(property_id::user_property);
-    if (users_ > ups_.size()) user_wire_ = l;
+    if (users_ > s_.ups.size()) user_wire_.emplace(l);
   }
   void set_subscription_identifiers(wire_list<std::uint32_t> l) noexcept {
     present_ |= c_prop_bit(property_id::subscription_identifier);
-    if (sub_ids_ > ids_.size()) sub_id_wire_ = l;
+    if (sub_ids_ > s_.sub_ids.size()) sub_id_wire_.emplace(l);
   }
 
   // Completes the block once the packet read without a fault. Throws std::bad_alloc only.
   void finish() {
-    c_.present = present_;
-    c_.user_property_count = users_;
-    c_.subscription_identifier_count = sub_ids_;
+    s_.props.present = present_;
+    s_.props.user_property_count = users_;
+    s_.props.subscription_identifier_count = sub_ids_;
     if (users_ == 0 && sub_ids_ == 0) [[likely]] return;
-    if (!user_wire_.empty()) list_to_c(user_wire_, ups_);
-    if (!sub_id_wire_.empty()) list_to_c(sub_id_wire_, ids_);
-    c_.user_properties = ups_.data();
-    c_.subscription_identifiers = ids_.data();
+    if (user_wire_) list_to_c(*user_wire_, s_.ups);
+    if (sub_id_wire_) list_to_c(*sub_id_wire_, s_.sub_ids);
+    s_.props.user_properties = s_.ups.data();
+    s_.props.subscription_identifiers = s_.sub_ids.data();
   }
 
  private:
-  mqttconn_properties& c_;
-  c_user_properties& ups_;
-  c_ids& ids_;
+  event_storage& s_;
   std::uint64_t present_ = 0;
   std::size_t users_ = 0, sub_ids_ = 0;
-  wire_list<user_property> user_wire_;  // set when the list outgrew ups_
-  wire_list<std::uint32_t> sub_id_wire_;
+  // The lists that outgrew their arrays (optional: an empty one costs a flag to make).
+  std::optional<wire_list<user_property>> user_wire_;
+  std::optional<wire_list<std::uint32_t>> sub_id_wire_;
 };
 
 // A PUBLISH destination (publish_rules.hpp): publish's members, with the block in C.
 struct c_publish_out {
-  explicit c_publish_out(event_storage& s) noexcept : props(s.props, s.ups, s.sub_ids) {}
+  explicit c_publish_out(event_storage& s) noexcept : props(s) {}
 
   bool dup = false;
   mqttconn::qos qos = mqttconn::qos::at_most_once;
@@ -115,9 +113,11 @@ struct c_publish_out {
 
 // Decodes the PUBLISH whose fixed header is h (frame: its first byte) into `out`, its property
 // block into `s`. False, with `out` untouched, if the packet has a fault: the error is in `e`
-// (partly: the caller asks decode() for the whole of it). Throws std::bad_alloc only.
-inline bool publish_to_c(const std::uint8_t* frame, const detail::fixed_header& h, protocol_version v,
-                         const decode_options& o, event_storage& s, error& e, mqttconn_packet& out) {
+// (partly: the caller asks decode() for the whole of it). Throws std::bad_alloc only. Forced
+// inline: clang 14 would keep it a call (24 instructions more per W1 packet).
+[[gnu::always_inline]] inline bool publish_to_c(const std::uint8_t* frame, const detail::fixed_header& h,
+                                                protocol_version v, const decode_options& o, event_storage& s,
+                                                error& e, mqttconn_packet& out) {
   detail::reader r(frame + h.size, frame + h.total(), frame, o, &e);
   c_publish_out p(s);
   detail::decode_publish(r, h.first & 0x0F, v, p);

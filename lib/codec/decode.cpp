@@ -5,33 +5,27 @@ namespace mqttconn {
 namespace detail {
 namespace {
 
-// Publish: any flags but QoS 3 (nibbles 6, 7, 14, 15) and DUP on QoS 0 (8, 9).
-constexpr std::uint16_t publish_flags = 0x3C3F;
-constexpr std::uint16_t zero = 1u << 0, two = 1u << 2, two_or_dup = two | 1u << 0xA;
-
-constexpr flag_table make_table(bool level3, bool auth) {
-  flag_table t{};
-  for (int type = 1; type < 15; ++type) t.bits[type] = zero;
-  t.bits[3] = publish_flags;
-  // 3.1 allowed DUP on resent PUBREL, SUBSCRIBE and UNSUBSCRIBE [V31-D06].
-  t.bits[6] = t.bits[8] = t.bits[10] = level3 ? two_or_dup : two;
-  t.bits[15] = auth ? zero : 0;
-  return t;
-}
-constexpr flag_table table_v31 = make_table(true, false);
-constexpr flag_table table_v311 = make_table(false, false);
-constexpr flag_table table_v5 = make_table(false, true);
-
 template <class P>
 void decode_as(reader& r, std::uint8_t flags, protocol_version v, packet& out) noexcept {
   decode_body(r, flags, v, out.emplace<P>());
 }
 
-}  // namespace
-
-const flag_table& legal_flags(protocol_version v) noexcept {
-  return v == protocol_version::v5 ? table_v5 : v == protocol_version::v3_1 ? table_v31 : table_v311;
+// A PUBLISH into a packet that holds one already (a decoder's steady state): the body's
+// decoder writes every field but the packet identifier (QoS 0) and the property block (3.x),
+// so only those are reset, and the block only if it holds something.
+template <>
+void decode_as<publish>(reader& r, std::uint8_t flags, protocol_version v, packet& out) noexcept {
+  publish* p = std::get_if<publish>(&out);
+  if (p == nullptr) {
+    p = &out.emplace<publish>();
+  } else {
+    p->packet_id = 0;
+    if (!p->props.empty()) p->props = properties{};
+  }
+  decode_body(r, flags, v, *p);
 }
+
+}  // namespace
 
 const char* first_byte_fault(std::uint8_t first, protocol_version v) noexcept {
   const std::uint8_t type = first >> 4, flags = first & 0x0F;

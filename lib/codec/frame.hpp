@@ -18,10 +18,31 @@ struct fixed_header {
 
 // Bit f of legal_flags(v)[type] is set when flags nibble f is legal for that packet type
 // (Table 2-2 [MQTT-2.1.3-1] [MQTT-2.2.2-1 v3.1.1]). Type 0 never is, nor type 15 before 5.0.
+// Inline: every decoder path tests the first byte of every packet.
 struct flag_table {
   std::uint16_t bits[16];
 };
-const flag_table& legal_flags(protocol_version v) noexcept;
+
+namespace flag_tables {
+// PUBLISH: any flags but QoS 3 (nibbles 6, 7, 14, 15) and DUP on QoS 0 (8, 9).
+inline constexpr std::uint16_t publish = 0x3C3F;
+inline constexpr std::uint16_t zero = 1u << 0, two = 1u << 2, two_or_dup = two | 1u << 0xA;
+
+constexpr flag_table make(bool level3, bool auth) {
+  flag_table t{};
+  for (int type = 1; type < 15; ++type) t.bits[type] = zero;
+  t.bits[3] = publish;
+  // 3.1 allowed DUP on resent PUBREL, SUBSCRIBE and UNSUBSCRIBE [V31-D06].
+  t.bits[6] = t.bits[8] = t.bits[10] = level3 ? two_or_dup : two;
+  t.bits[15] = auth ? zero : 0;
+  return t;
+}
+inline constexpr flag_table v31 = make(true, false), v311 = make(false, false), v5 = make(false, true);
+}  // namespace flag_tables
+
+inline const flag_table& legal_flags(protocol_version v) noexcept {
+  return v == protocol_version::v5 ? flag_tables::v5 : v == protocol_version::v3_1 ? flag_tables::v31 : flag_tables::v311;
+}
 
 enum class header_status : std::uint8_t { ok, need_more, failed };
 
