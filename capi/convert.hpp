@@ -17,6 +17,7 @@
 #include <span>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../lib/codec/property_table.hpp"
@@ -309,6 +310,25 @@ class c_properties_view {
  private:
   const mqttconn_properties* c_ = nullptr;
   std::uint64_t present_ = 0;
+};
+
+// publish's members, as the codec's PUBLISH templates (lib/codec/publish_rules.hpp) read or
+// write them, with the property block on the C side: a view of the caller's block to encode
+// (c_publish_view, sends.hpp) or a destination in the handle's storage to decode into
+// (c_publish_out, publish_to_c.hpp). Arguments of the constructor go to the block.
+template <class Props>
+struct c_publish_fields {
+  template <class... A>
+    requires std::is_constructible_v<Props, A&&...>  // not a copy
+  explicit c_publish_fields(A&&... a) noexcept : props(std::forward<A>(a)...) {}
+
+  bool dup = false;
+  mqttconn::qos qos = mqttconn::qos::at_most_once;
+  bool retain = false;
+  std::string_view topic;
+  std::uint16_t packet_id = 0;
+  Props props;
+  binary payload;
 };
 
 // Sets `out` from a caller's block that props_mistake() accepted. Throws std::bad_alloc only.

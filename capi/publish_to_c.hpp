@@ -98,18 +98,8 @@ class c_props_out {
   std::optional<wire_list<std::uint32_t>> sub_id_wire_;
 };
 
-// A PUBLISH destination (publish_rules.hpp): publish's members, with the block in C.
-struct c_publish_out {
-  explicit c_publish_out(event_storage& s) noexcept : props(s) {}
-
-  bool dup = false;
-  mqttconn::qos qos = mqttconn::qos::at_most_once;
-  bool retain = false;
-  std::string_view topic;
-  std::uint16_t packet_id = 0;
-  binary payload;
-  c_props_out props;
-};
+// A PUBLISH destination (publish_rules.hpp), its block in the handle's storage.
+using c_publish_out = c_publish_fields<c_props_out>;
 
 // Decodes the PUBLISH whose fixed header is h (frame: its first byte) into `out`, its property
 // block into `s`. False, with `out` untouched, if the packet has a fault: the error is in `e`

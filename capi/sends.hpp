@@ -71,15 +71,8 @@ inline int from_c(const mqttconn_packet& c, send_storage& s, connack& out, mista
 // publish's members, viewing the caller's memory, so mqttconn_encode() encodes without building
 // a C++ packet. check(), first_byte() and put_body() are found by the codec's encoder driver
 // (lib/codec/encode.hpp) through this type.
-struct c_publish_view {
+struct c_publish_view : c_publish_fields<c_properties_view> {
   using encodes_as = publish;
-  bool dup = false;
-  mqttconn::qos qos = mqttconn::qos::at_most_once;
-  bool retain = false;
-  std::string_view topic;
-  std::uint16_t packet_id = 0;
-  c_properties_view props;
-  binary payload;
 };
 
 // A caller's property block as a view, or the code of its first mistake. Not inline, so that

@@ -17,6 +17,28 @@ def address(data: bytes) -> int:
     return _addr_of(data, ctypes.c_void_p).value or 0
 
 
+def new_handle(new, settings) -> ctypes.c_void_p:
+    """A handle from `new` (mqttconn_conn_new or mqttconn_decoder_new) and a config made with
+    `settings`: pairs of a config setter's name (without mqttconn_config_set_) and its value,
+    None meaning the default. Raises for the first call that fails; the config is freed."""
+    lib = _lib.lib
+    cfg = ctypes.c_void_p()
+    rc = lib.mqttconn_config_new(ctypes.byref(cfg), None)
+    if rc < 0:
+        raise_code(rc)
+    try:
+        for name, value in settings:
+            if value is not None and (rc := getattr(lib, "mqttconn_config_set_" + name)(cfg, value)) < 0:
+                raise_code(rc)
+        h = ctypes.c_void_p()
+        rc = new(ctypes.byref(h), cfg, None)
+        if rc < 0:
+            raise_code(rc)
+    finally:
+        lib.mqttconn_config_free(cfg)
+    return h
+
+
 class OutBuffer:
     """A buffer the C side writes records or packets into, grown on demand and reused.
     Results are copied out with take() before the next call that writes it."""

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, List
 
 from . import _lib
 from ._records import unpack
-from ._util import OutBuffer, address, new_error, raise_code, record_of
+from ._util import OutBuffer, address, new_error, new_handle, raise_code, record_of
 from .errors import UsageError
 
 _lib_ = _lib.lib
@@ -38,22 +38,10 @@ class Decoder:
                  reject_disallowed_code_points: bool = False, check_payload_format: bool = False,
                  buffer_size: int = 1 << 16):
         self.version = _check_version(version)
-        cfg = ctypes.c_void_p()
-        rc = _lib_.mqttconn_config_new(ctypes.byref(cfg), None)
-        if rc < 0:
-            raise_code(rc)
-        try:
-            if max_packet_size is not None:
-                _set(_lib_.mqttconn_config_set_max_packet_size(cfg, max_packet_size))
-            _set(_lib_.mqttconn_config_set_reject_disallowed_code_points(cfg, int(reject_disallowed_code_points)))
-            _set(_lib_.mqttconn_config_set_check_payload_format(cfg, int(check_payload_format)))
-            h = ctypes.c_void_p()
-            rc = _lib_.mqttconn_decoder_new(ctypes.byref(h), cfg, None)
-            if rc < 0:
-                raise_code(rc)
-        finally:
-            _lib_.mqttconn_config_free(cfg)
-        self._h = h
+        self._h = new_handle(_lib_.mqttconn_decoder_new, (
+            ("max_packet_size", max_packet_size),
+            ("reject_disallowed_code_points", int(reject_disallowed_code_points)),
+            ("check_payload_format", int(check_payload_format))))
         self._out = OutBuffer(buffer_size)
         self._tail = b""
         self._offset = 0  # stream offset of the first byte of _tail
@@ -176,11 +164,6 @@ class Decoder:
 
 
 _decode_batch = _lib_.mqttconn_decode_batch
-
-
-def _set(rc: int) -> None:
-    if rc < 0:
-        raise_code(rc)
 
 
 # The module functions' decoders and buffers, per thread (a Decoder or Connection is for one

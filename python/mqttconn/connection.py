@@ -26,7 +26,7 @@ from . import _lib
 from . import packets as P
 from ._build import build
 from ._records import unpack
-from ._util import OutBuffer, address, new_error, raise_code, record_of
+from ._util import OutBuffer, address, new_error, new_handle, raise_code, record_of
 from .codec import Decoder
 from .errors import UsageError
 
@@ -45,28 +45,14 @@ class Connection:
         if role not in _ROLES:
             raise UsageError(_lib.ERR_ARGUMENT, f"invalid argument: role {role!r} is not 'client' or 'server'")
         self.role = role
-        cfg = ctypes.c_void_p()
-        rc = _lib_.mqttconn_config_new(ctypes.byref(cfg), None)
-        if rc < 0:
-            raise_code(rc)
-        try:
-            self._check(_lib_.mqttconn_config_set_role(cfg, _ROLES[role]), None)
-            if max_packet_size is not None:
-                self._check(_lib_.mqttconn_config_set_max_packet_size(cfg, max_packet_size), None)
-            self._check(_lib_.mqttconn_config_set_reject_disallowed_code_points(
-                cfg, int(reject_disallowed_code_points)), None)
-            self._check(_lib_.mqttconn_config_set_check_payload_format(cfg, int(check_payload_format)), None)
-            if max_output is not None:
-                self._check(_lib_.mqttconn_config_set_max_output(cfg, max_output), None)
-            # Records live for the call only: the connection must copy every payload.
-            self._check(_lib_.mqttconn_config_set_borrow_payloads_from(cfg, _SIZE_MAX), None)
-            h = ctypes.c_void_p()
-            rc = _lib_.mqttconn_conn_new(ctypes.byref(h), cfg, None)
-            if rc < 0:
-                raise_code(rc)
-        finally:
-            _lib_.mqttconn_config_free(cfg)
-        self._h = h
+        # Records live for the call only: the connection must copy every payload.
+        self._h = new_handle(_lib_.mqttconn_conn_new, (
+            ("role", _ROLES[role]),
+            ("max_packet_size", max_packet_size),
+            ("reject_disallowed_code_points", int(reject_disallowed_code_points)),
+            ("check_payload_format", int(check_payload_format)),
+            ("max_output", max_output),
+            ("borrow_payloads_from", _SIZE_MAX)))
         self._out = OutBuffer(1 << 16)
         self._last = _lib.Packet()
         self._last.struct_size = ctypes.sizeof(_lib.Packet)
