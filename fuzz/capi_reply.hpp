@@ -65,6 +65,12 @@ inline int plan_reply(const last_event& last, bool client, int st, int v, int le
     pr.authentication_method = {reinterpret_cast<const std::uint8_t*>(last.method.data()), last.method.size()};
   };
   const auto set = [&](int id) { pr.present |= MQTTCONN_PROP_BIT(id); };
+  // The next packet of a QoS 1 or 2 flow, for either role (0 when `last` starts none).
+  const int flow = last.type == MQTTCONN_PACKET_PUBLISH
+                       ? (last.qos == 1 ? MQTTCONN_PACKET_PUBACK : last.qos == 2 ? MQTTCONN_PACKET_PUBREC : 0)
+                   : last.type == MQTTCONN_PACKET_PUBREC ? MQTTCONN_PACKET_PUBREL
+                   : last.type == MQTTCONN_PACKET_PUBREL ? MQTTCONN_PACKET_PUBCOMP
+                                                         : 0;
   if (client) {
     if (st == MQTTCONN_STATE_IDLE) {
       p.type = MQTTCONN_PACKET_CONNECT;
@@ -79,23 +85,17 @@ inline int plan_reply(const last_event& last, bool client, int st, int v, int le
       if (r & 64) set(MQTTCONN_PROP_MAXIMUM_PACKET_SIZE), pr.maximum_packet_size = 128;
       return 0;
     }
-    switch (last.type) {
-      case MQTTCONN_PACKET_PUBLISH:
-        if (last.qos == 1) return ack(MQTTCONN_PACKET_PUBACK);
-        if (last.qos == 2) return ack(MQTTCONN_PACKET_PUBREC);
-        break;
-      case MQTTCONN_PACKET_PUBREC: return ack(MQTTCONN_PACKET_PUBREL);
-      case MQTTCONN_PACKET_PUBREL: return ack(MQTTCONN_PACKET_PUBCOMP);
-      case MQTTCONN_PACKET_AUTH:
-        p.type = MQTTCONN_PACKET_AUTH;
-        p.reason_code = 0x18;
-        with_method();
-        return 0;
-      default: break;
+    if (flow != 0) return ack(flow);
+    if (last.type == MQTTCONN_PACKET_AUTH) {
+      p.type = MQTTCONN_PACKET_AUTH;
+      p.reason_code = 0x18;
+      with_method();
+      return 0;
     }
     p.type = MQTTCONN_PACKET_PINGREQ;
     return r & 1;
   }
+  if (flow != 0) return ack(flow);
   switch (last.type) {
     case MQTTCONN_PACKET_CONNECT:
     case MQTTCONN_PACKET_AUTH:
@@ -119,12 +119,6 @@ inline int plan_reply(const last_event& last, bool client, int st, int v, int le
         if (r & 64) set(MQTTCONN_PROP_TOPIC_ALIAS_MAXIMUM), pr.topic_alias_maximum = 3;
       }
       return 0;
-    case MQTTCONN_PACKET_PUBLISH:
-      if (last.qos == 1) return ack(MQTTCONN_PACKET_PUBACK);
-      if (last.qos == 2) return ack(MQTTCONN_PACKET_PUBREC);
-      break;
-    case MQTTCONN_PACKET_PUBREC: return ack(MQTTCONN_PACKET_PUBREL);
-    case MQTTCONN_PACKET_PUBREL: return ack(MQTTCONN_PACKET_PUBCOMP);
     case MQTTCONN_PACKET_SUBSCRIBE:
     case MQTTCONN_PACKET_UNSUBSCRIBE:
       codes.assign(last.count, static_cast<std::uint8_t>(last.type == MQTTCONN_PACKET_SUBSCRIBE ? r & 1 : 0));
