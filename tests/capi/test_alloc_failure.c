@@ -35,6 +35,7 @@ static void check_dead(mqttconn_conn *c) {
   CHECK_RC(mqttconn_conn_output(c, &b), MQTTCONN_ERR_NOMEM);
   CHECK_RC(mqttconn_conn_output_consume(c, 1), MQTTCONN_ERR_NOMEM);
   CHECK_EQ(mqttconn_conn_output_size(c), 0);
+  CHECK_EQ(mqttconn_conn_input_buffered(c), 0);
 }
 
 /* Judges the code of one call. 1: go on; 0: the run is over (NOMEM, checked, or a failure). */
